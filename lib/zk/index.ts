@@ -1,0 +1,8 @@
+export * from './errors';
+export * from './types';
+export { ZkClient, ZK_CLIENT_DEFAULTS } from './client';
+export type { ZkClientOptions, ZkClientEvents, ZkState, SessionInfo } from './client';
+export { ZkTransaction, TransactionError } from './transaction';
+export type { TxOp, TxResult } from './transaction';
+export { ZkMirror } from './mirror';
+export type { MirrorEntry, MirrorChange, ZkMirrorEvents } from './mirror';

@@ -1,0 +1,322 @@
+import { EventEmitter } from 'node:events';
+import type { ZkClient, ZkState } from './client';
+import { ClientClosedError, ConnectionLossError, NoNodeError, SessionExpiredError, ZkTimeoutError } from './errors';
+import type { WatchEvent, ZkStat } from './types';
+
+export interface MirrorEntry {
+  readonly path: string;
+  readonly data: Buffer;
+  readonly stat: ZkStat;
+  /** Names of the children present in the mirror. */
+  readonly children: ReadonlySet<string>;
+}
+
+export type MirrorChange =
+  | { readonly type: 'add'; readonly path: string; readonly data: Buffer; readonly stat: ZkStat }
+  | {
+      readonly type: 'update';
+      readonly path: string;
+      readonly data: Buffer;
+      readonly stat: ZkStat;
+      readonly previous: { readonly data: Buffer; readonly stat: ZkStat };
+    }
+  | { readonly type: 'remove'; readonly path: string; readonly previous: { readonly data: Buffer; readonly stat: ZkStat } };
+
+export interface ZkMirrorEvents {
+  change: [change: MirrorChange];
+  /** The first full load finished: the mirror now holds the whole subtree. */
+  initialized: [];
+  /** A resync after reconnect or a new session finished. */
+  resynced: [];
+  /** Outstanding reads went back to zero: nothing known is pending. */
+  idle: [];
+  /** A read failed for a reason other than a lost connection (e.g. NoAuth); the mirror may be partial. */
+  error: [error: Error];
+}
+
+interface StoredNode {
+  data: Buffer;
+  stat: ZkStat;
+  children: Set<string>;
+}
+
+type Lifecycle = 'latent' | 'started' | 'closed';
+
+/**
+ * A watch-driven copy of one subtree (Curator's TreeCache, in spirit): a pipelined initial load, then
+ * one-shot watches re-armed on every event, and a full re-read after a reconnect or a new session in
+ * which only nodes whose version moved produce events.
+ *
+ * Limits: the copy is eventually consistent. Between an event and our re-read another change may land,
+ * so intermediate values can be skipped (the last one always arrives). While the client is suspended the
+ * copy is frozen and may be stale; consumers must show the connection state beside the data. Reads are
+ * ordered on one session, which is what makes applying results as they arrive safe.
+ */
+export class ZkMirror extends EventEmitter<ZkMirrorEvents> {
+  readonly #client: ZkClient;
+  readonly #root: string;
+  readonly #nodes = new Map<string, StoredNode>();
+  /** Paths with a refresh in flight, so a burst of events does not refetch the same node many times. */
+  readonly #pendingData = new Set<string>();
+  readonly #pendingChildren = new Set<string>();
+  #lifecycle: Lifecycle = 'latent';
+  #outstanding = 0;
+  #initialized = false;
+  #resyncing = false;
+  readonly #onWatch = (event: WatchEvent) => this.#handleWatch(event);
+  readonly #onState = (state: ZkState, previous: ZkState) => {
+    // Same session back: watches were re-registered by the library, but a full re-read makes
+    // the copy exact regardless of what happened while we were away.
+    if (state === 'connected' && previous === 'suspended') this.#resync();
+  };
+  readonly #onSession = () => {
+    if (this.#lifecycle === 'started') this.#resync();
+  };
+
+  constructor(client: ZkClient, rootPath: string) {
+    super();
+    if (!rootPath.startsWith('/') || (rootPath.length > 1 && rootPath.endsWith('/'))) {
+      throw new TypeError(`mirror root must be an absolute path without trailing slash, got ${JSON.stringify(rootPath)}`);
+    }
+    this.#client = client;
+    this.#root = rootPath;
+  }
+
+  get root(): string {
+    return this.#root;
+  }
+
+  get initialized(): boolean {
+    return this.#initialized;
+  }
+
+  /** Number of reads in flight. */
+  get outstanding(): number {
+    return this.#outstanding;
+  }
+
+  /**
+   * Start mirroring. Resolves once the first full load finished (immediately loaded if the client is
+   * connected, else as soon as it connects).
+   */
+  start(): Promise<void> {
+    if (this.#lifecycle !== 'latent') throw new Error('ZkMirror.start() called twice');
+    this.#lifecycle = 'started';
+    this.#client.on('state', this.#onState);
+    this.#client.on('session', this.#onSession);
+    const initialized = new Promise<void>((resolve) => this.once('initialized', resolve));
+    if (this.#client.state === 'connected') this.#refresh(this.#root, true);
+    return initialized;
+  }
+
+  close(): void {
+    if (this.#lifecycle === 'closed') return;
+    this.#lifecycle = 'closed';
+    this.#client.off('state', this.#onState);
+    this.#client.off('session', this.#onSession);
+  }
+
+  get(path: string): MirrorEntry | undefined {
+    const node = this.#nodes.get(path);
+    return node ? { path, data: node.data, stat: node.stat, children: node.children } : undefined;
+  }
+
+  /** Every mirrored node, parents before children. */
+  *entries(): IterableIterator<MirrorEntry> {
+    const walk = function* (self: ZkMirror, path: string): IterableIterator<MirrorEntry> {
+      const entry = self.get(path);
+      if (!entry) return;
+      yield entry;
+      for (const child of [...entry.children].sort()) yield* walk(self, join(path, child));
+    };
+    yield* walk(this, this.#root);
+  }
+
+  get size(): number {
+    return this.#nodes.size;
+  }
+
+  /** Resolves when no read is outstanding (now, or at the next return to zero). */
+  whenIdle(): Promise<void> {
+    if (this.#outstanding === 0 && this.#initialized) return Promise.resolve();
+    return new Promise((resolve) => this.once('idle', resolve));
+  }
+
+  // ---- reading ----------------------------------------------------------------------------------
+
+  #resync(): void {
+    if (this.#lifecycle !== 'started') return;
+    this.#resyncing = true;
+    this.#pendingData.clear();
+    this.#pendingChildren.clear();
+    this.#refresh(this.#root, true);
+  }
+
+  /** Re-read a node's data and children; `deep` also re-reads every known child (a resync). */
+  #refresh(path: string, deep: boolean): void {
+    this.#fetchData(path);
+    this.#fetchChildren(path, deep);
+  }
+
+  #fetchData(path: string): void {
+    if (this.#pendingData.has(path)) return;
+    this.#pendingData.add(path);
+    this.#track(
+      this.#client.getData(path, this.#onWatch).then(
+        ({ data, stat }) => {
+          this.#pendingData.delete(path);
+          this.#put(path, data, stat);
+        },
+        (err: unknown) => {
+          this.#pendingData.delete(path);
+          if (err instanceof NoNodeError) {
+            this.#removeSubtree(path);
+            if (path === this.#root) this.#watchRootCreation();
+          } else {
+            this.#readFailed(err);
+          }
+        },
+      ),
+    );
+  }
+
+  #fetchChildren(path: string, deep: boolean): void {
+    if (this.#pendingChildren.has(path) && !deep) return;
+    this.#pendingChildren.add(path);
+    this.#track(
+      this.#client.getChildren(path, this.#onWatch).then(
+        ({ children }) => {
+          this.#pendingChildren.delete(path);
+          const listed = new Set(children);
+          const known = this.#nodes.get(path)?.children ?? new Set<string>();
+          for (const name of known) {
+            if (!listed.has(name)) this.#removeSubtree(join(path, name));
+          }
+          for (const name of listed) {
+            const childPath = join(path, name);
+            if (deep || !this.#nodes.has(childPath)) this.#refresh(childPath, deep);
+          }
+        },
+        (err: unknown) => {
+          this.#pendingChildren.delete(path);
+          // NoNode: the data read of the same node reports the removal.
+          if (!(err instanceof NoNodeError)) this.#readFailed(err);
+        },
+      ),
+    );
+  }
+
+  #watchRootCreation(): void {
+    this.#track(
+      this.#client.exists(this.#root, this.#onWatch).then(
+        (stat) => {
+          // Created between our read and the watch: read it now, the watch may never fire.
+          if (stat) this.#refresh(this.#root, true);
+        },
+        (err: unknown) => this.#readFailed(err),
+      ),
+    );
+  }
+
+  #handleWatch(event: WatchEvent): void {
+    if (this.#lifecycle !== 'started') return;
+    if (event.path !== this.#root && !event.path.startsWith(`${this.#root}/`)) return;
+    switch (event.type) {
+      case 'dataChanged':
+        this.#fetchData(event.path);
+        break;
+      case 'childrenChanged':
+        this.#fetchChildren(event.path, false);
+        break;
+      case 'deleted':
+        this.#removeSubtree(event.path);
+        if (event.path === this.#root) this.#watchRootCreation();
+        break;
+      case 'created':
+        this.#refresh(event.path, true);
+        break;
+    }
+  }
+
+  #readFailed(err: unknown): void {
+    // A lost connection or session is healed by the resync that follows the reconnect.
+    if (
+      err instanceof ConnectionLossError ||
+      err instanceof SessionExpiredError ||
+      err instanceof ClientClosedError ||
+      err instanceof ZkTimeoutError
+    ) {
+      return;
+    }
+    if (this.#lifecycle === 'started') this.emit('error', err instanceof Error ? err : new Error(String(err)));
+  }
+
+  #track(p: Promise<void>): void {
+    this.#outstanding += 1;
+    void p.finally(() => {
+      this.#outstanding -= 1;
+      if (this.#outstanding !== 0 || this.#lifecycle !== 'started') return;
+      if (!this.#initialized) {
+        this.#initialized = true;
+        this.emit('initialized');
+      } else if (this.#resyncing) {
+        this.#resyncing = false;
+        this.emit('resynced');
+      }
+      this.emit('idle');
+    });
+  }
+
+  // ---- storage ----------------------------------------------------------------------------------
+
+  #put(path: string, data: Buffer, stat: ZkStat): void {
+    if (this.#lifecycle !== 'started') return;
+    const parentPath = parentOf(path);
+    if (path !== this.#root && (parentPath === null || !this.#nodes.has(parentPath))) {
+      // The parent went away meanwhile; its removal already covered this node.
+      return;
+    }
+    const existing = this.#nodes.get(path);
+    if (existing) {
+      // Skip replays (resync, duplicate events): only a new modification is a change.
+      if (existing.stat.mzxid === stat.mzxid && existing.stat.czxid === stat.czxid) {
+        existing.stat = stat;
+        return;
+      }
+      const previous = { data: existing.data, stat: existing.stat };
+      existing.data = data;
+      existing.stat = stat;
+      this.emit('change', { type: 'update', path, data, stat, previous });
+      return;
+    }
+    this.#nodes.set(path, { data, stat, children: new Set() });
+    if (parentPath !== null && path !== this.#root) this.#nodes.get(parentPath)?.children.add(basename(path));
+    this.emit('change', { type: 'add', path, data, stat });
+  }
+
+  #removeSubtree(path: string): void {
+    const node = this.#nodes.get(path);
+    if (!node) return;
+    for (const child of node.children) this.#removeSubtree(join(path, child));
+    this.#nodes.delete(path);
+    const parentPath = parentOf(path);
+    if (parentPath !== null) this.#nodes.get(parentPath)?.children.delete(basename(path));
+    if (this.#lifecycle === 'started') {
+      this.emit('change', { type: 'remove', path, previous: { data: node.data, stat: node.stat } });
+    }
+  }
+}
+
+function join(parent: string, child: string): string {
+  return parent === '/' ? `/${child}` : `${parent}/${child}`;
+}
+
+function parentOf(path: string): string | null {
+  if (path === '/') return null;
+  const i = path.lastIndexOf('/');
+  return i === 0 ? '/' : path.slice(0, i);
+}
+
+function basename(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
