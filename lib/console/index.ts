@@ -1,0 +1,7 @@
+import 'server-only';
+export * from './errors';
+export { getRegistry, listRegistries } from './registries';
+export type { RegistrySummary } from './registries';
+export type { RegistryState, RegistryChange } from './registry';
+export { jobList, jobDetail } from './read-model';
+export type { JobListView } from './read-model';

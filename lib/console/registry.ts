@@ -1,0 +1,135 @@
+import 'server-only';
+import { EventEmitter } from 'node:events';
+import type { NodeSnapshot, TreeSnapshot } from '@/lib/jobtree';
+import { ZkClient, ZkMirror, type MirrorChange, type ZkState } from '@/lib/zk';
+import type { RegistrySettings } from './settings';
+
+/** Registry states as API.md names them. */
+export type RegistryState = 'connecting' | 'connected' | 'suspended' | 'expired' | 'error';
+
+export interface RegistryChange {
+  /** Path relative to the namespace root, e.g. `/payroll/sharding/0/running`. */
+  readonly path: string;
+  readonly type: MirrorChange['type'];
+}
+
+export interface RegistryEvents {
+  change: [change: RegistryChange];
+  state: [state: RegistryState];
+}
+
+/** How long a read waits for the first load of a namespace before answering 503. */
+const FIRST_LOAD_WAIT_MS = 5_000;
+
+/**
+ * One ZooKeeper registry (connect string + namespace) as the console sees it: a session, and a
+ * watch-driven copy of the namespace from which every read is answered.
+ *
+ * The copy is keyed by paths relative to the namespace root, the form lib/jobtree reads. `generation`
+ * moves on every change so derived views can be cached until the tree changes.
+ */
+export class Registry extends EventEmitter<RegistryEvents> {
+  readonly settings: RegistrySettings;
+  readonly #client: ZkClient;
+  readonly #mirror: ZkMirror;
+  readonly #nodes = new Map<string, NodeSnapshot>();
+  #generation = 0;
+  #started: Promise<void> | null = null;
+  #lastError: string | null = null;
+
+  constructor(settings: RegistrySettings) {
+    super();
+    this.settings = settings;
+    this.#client = new ZkClient({
+      connectString: settings.connectString,
+      sessionTimeoutMs: 15_000,
+      connectTimeoutMs: 10_000,
+      requestTimeoutMs: 10_000,
+      ...(settings.digest ? { digest: settings.digest } : {}),
+    });
+    this.#mirror = new ZkMirror(this.#client, `/${settings.namespace}`);
+    this.#mirror.on('change', (change) => this.#apply(change));
+    this.#mirror.on('error', (err) => {
+      this.#lastError = err.message;
+    });
+    this.#client.on('state', () => this.emit('state', this.state));
+  }
+
+  get id(): string {
+    return this.settings.id;
+  }
+
+  get state(): RegistryState {
+    const s: ZkState = this.#client.state;
+    if (s === 'closed') return 'error';
+    if (s === 'connecting' && this.#lastError) return 'error';
+    return s;
+  }
+
+  get lastError(): string | null {
+    return this.#lastError;
+  }
+
+  get loaded(): boolean {
+    return this.#mirror.initialized;
+  }
+
+  get generation(): number {
+    return this.#generation;
+  }
+
+  get snapshot(): TreeSnapshot {
+    return this.#nodes;
+  }
+
+  /** Connect and load the namespace; safe to call many times. Never rejects: failures show in `state`. */
+  start(): Promise<void> {
+    this.#started ??= (async () => {
+      const loaded = this.#mirror.start();
+      this.#client.start().catch((err: unknown) => {
+        // The client keeps retrying; the state and this message tell the operator why nothing loads.
+        this.#lastError = err instanceof Error ? err.message : String(err);
+        this.emit('state', this.state);
+      });
+      await loaded;
+      this.#lastError = null;
+    })();
+    return this.#started;
+  }
+
+  /** Resolves true once the namespace copy is loaded, false if that takes longer than `timeoutMs`. */
+  async whenLoaded(timeoutMs = FIRST_LOAD_WAIT_MS): Promise<boolean> {
+    void this.start();
+    if (this.loaded) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    const ok = await Promise.race([this.start().then(() => true as const), timedOut]);
+    clearTimeout(timer);
+    return ok;
+  }
+
+  async close(): Promise<void> {
+    this.#mirror.close();
+    await this.#client.close();
+  }
+
+  #apply(change: MirrorChange): void {
+    const root = this.#mirror.root;
+    if (change.path === root) return;
+    const rel = change.path.slice(root.length);
+    if (change.type === 'remove') {
+      this.#nodes.delete(rel);
+    } else {
+      this.#nodes.set(rel, {
+        value: change.data.toString('utf8'),
+        version: change.stat.version,
+        ephemeralOwner: change.stat.ephemeralOwner,
+        mtime: change.stat.mtime,
+      });
+    }
+    this.#generation += 1;
+    this.emit('change', { path: rel, type: change.type });
+  }
+}

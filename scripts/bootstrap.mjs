@@ -1,0 +1,56 @@
+// Installs what the README commands need on a fresh machine. Plain Node built-ins only: this runs
+// before node_modules exists.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+export const ROOT = path.resolve(import.meta.dirname, '..');
+
+const ZOOKEEPER_JAR = '/usr/share/java/zookeeper.jar';
+const CHROMIUM = '/usr/bin/chromium';
+
+export function log(message) {
+  process.stderr.write(`[shardkeeper] ${message}\n`);
+}
+
+function run(cmd, args, opts = {}) {
+  log(`$ ${cmd} ${args.join(' ')}`);
+  const res = spawnSync(cmd, args, { stdio: 'inherit', cwd: ROOT, ...opts });
+  if (res.error) throw new Error(`${cmd} could not start: ${res.error.message}`);
+  if (res.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${res.status ?? res.signal}`);
+}
+
+/** npm ci when node_modules is missing or older than the lockfile. */
+export function ensureNodeModules() {
+  const marker = path.join(ROOT, 'node_modules', '.package-lock.json');
+  const lock = path.join(ROOT, 'package-lock.json');
+  if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) {
+    const wanted = JSON.parse(readFileSync(lock, 'utf8')).packages ?? {};
+    const have = JSON.parse(readFileSync(marker, 'utf8')).packages ?? {};
+    const missing = Object.keys(wanted).filter((k) => k.startsWith('node_modules/') && !wanted[k].optional && !have[k]);
+    if (missing.length === 0) return;
+  }
+  log('installing npm packages (npm ci)…');
+  run('npm', ['ci', '--no-audit', '--no-fund']);
+}
+
+/**
+ * Debian packages we run for real: ZooKeeper (server for demo and tests) and Chromium (browser tests).
+ * Installed with apt-get when we are root; otherwise we say exactly what is missing.
+ */
+export function ensureDebianPackages({ chromium }) {
+  const missing = [];
+  if (!existsSync(ZOOKEEPER_JAR)) missing.push('zookeeper');
+  if (chromium && !existsSync(CHROMIUM)) missing.push('chromium');
+  if (spawnSync('java', ['-version'], { stdio: 'ignore' }).status !== 0 && !missing.includes('zookeeper')) {
+    missing.push('default-jre-headless');
+  }
+  if (missing.length === 0) return;
+  if (process.getuid?.() !== 0) {
+    throw new Error(`missing Debian packages: ${missing.join(' ')}. Install them with: sudo apt-get install -y ${missing.join(' ')}`);
+  }
+  log(`installing Debian packages: ${missing.join(' ')}…`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  run('apt-get', ['update', '-qq'], { env });
+  run('apt-get', ['install', '-y', '-qq', ...missing], { env });
+}

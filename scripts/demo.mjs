@@ -1,0 +1,85 @@
+// `npm run demo`: the product on this machine. Installs what is missing, starts a local ZooKeeper unless
+// ZK_CONNECT names one, builds and serves the console on http://localhost:3000 (PORT, HOST override),
+// and stays in the foreground until Ctrl-C, which stops everything it started.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { ROOT, ensureDebianPackages, ensureNodeModules, log } from './bootstrap.mjs';
+
+const bin = (name) => path.join(ROOT, 'node_modules', '.bin', name);
+const children = new Set();
+let stopping = false;
+
+function start(cmd, args, env) {
+  const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  children.add(child);
+  child.on('exit', (code, signal) => {
+    children.delete(child);
+    if (!stopping) {
+      log(`${path.basename(cmd)} stopped unexpectedly (${code ?? signal}); shutting down`);
+      void shutdown(1);
+    }
+  });
+  return child;
+}
+
+async function shutdown(code) {
+  if (stopping) return;
+  stopping = true;
+  log('stopping…');
+  const exits = [...children].map((c) => new Promise((resolve) => c.once('exit', resolve)));
+  // Console first, ZooKeeper last, so the console never sees its server vanish mid-request.
+  for (const c of [...children].reverse()) c.kill('SIGTERM');
+  const force = setTimeout(() => [...children].forEach((c) => c.kill('SIGKILL')), 10_000);
+  await Promise.all(exits);
+  clearTimeout(force);
+  process.exit(code);
+}
+
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+/** Starts the local ZooKeeper (data kept in .shardkeeper/zookeeper across runs) and resolves its address. */
+function startLocalZooKeeper() {
+  const dir = path.join(ROOT, '.shardkeeper', 'zookeeper');
+  mkdirSync(dir, { recursive: true });
+  const zk = start(bin('tsx'), ['scripts/zk-harness.ts', 'start', '--port', process.env.ZK_PORT ?? '2181', '--dir', dir]);
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: zk.stdout });
+    lines.on('line', (line) => {
+      const m = /^ZK_CONNECT=(\S+)$/.exec(line);
+      if (m) resolve(m[1]);
+      else process.stdout.write(`${line}\n`);
+    });
+    zk.once('exit', () => reject(new Error('local ZooKeeper did not start (see messages above)')));
+  });
+}
+
+async function main() {
+  ensureNodeModules();
+  const external = Boolean(process.env.ZK_CONNECT);
+  if (!external) ensureDebianPackages({ chromium: false });
+  const zkConnect = external ? process.env.ZK_CONNECT : await startLocalZooKeeper();
+  const namespace = process.env.ZK_NAMESPACE || 'shardkeeper-demo';
+  log(`ZooKeeper: ${zkConnect}${external ? '' : ' (local)'}, namespace /${namespace}`);
+
+  log('building the console (next build)…');
+  const build = spawnSync(bin('next'), ['build'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
+  if (build.status !== 0) throw new Error('next build failed');
+
+  const port = process.env.PORT ?? '3000';
+  const host = process.env.HOST ?? '127.0.0.1';
+  const next = start(bin('next'), ['start', '-p', port, '-H', host], {
+    NEXT_TELEMETRY_DISABLED: '1',
+    ZK_CONNECT: zkConnect,
+    ZK_NAMESPACE: namespace,
+  });
+  next.stdout.pipe(process.stdout);
+  log(`console: http://localhost:${port}  (Ctrl-C stops everything)`);
+}
+
+main().catch((err) => {
+  log(`demo failed: ${err instanceof Error ? err.message : String(err)}`);
+  void shutdown(1);
+});

@@ -1,0 +1,93 @@
+// `npm test`: installs what is missing, then runs every test with real parts — Vitest (unit and
+// integration against a real ZooKeeper), a production build, and Playwright in Debian Chromium —
+// and ends with the plain line `N passed, N failed`, the only summary CI reads.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { ROOT, ensureDebianPackages, ensureNodeModules, log } from './bootstrap.mjs';
+
+const OUT = path.join(ROOT, '.test-output');
+const bin = (name) => path.join(ROOT, 'node_modules', '.bin', name);
+
+function run(cmd, args, env = {}) {
+  log(`$ ${path.basename(cmd)} ${args.join(' ')}`);
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, {
+      cwd: ROOT,
+      stdio: 'inherit',
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env },
+    });
+    child.on('error', (err) => {
+      log(`${cmd} could not start: ${err.message}`);
+      resolve(1);
+    });
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
+function readJson(file) {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/** Counts from Vitest's JSON report; a suite that failed to load counts as one failure. */
+async function vitest() {
+  const file = path.join(OUT, 'vitest.json');
+  const code = await run(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${file}`]);
+  const report = readJson(file);
+  if (!report) return { passed: 0, failed: 1, label: 'vitest (no report)' };
+  let failed = report.numFailedTests ?? 0;
+  const brokenSuites = (report.testResults ?? []).filter(
+    (r) => r.status === 'failed' && (r.assertionResults ?? []).every((a) => a.status !== 'failed'),
+  ).length;
+  failed += brokenSuites;
+  if (code !== 0 && failed === 0) failed = 1;
+  return { passed: report.numPassedTests ?? 0, failed, label: 'vitest' };
+}
+
+/** Counts from Playwright's JSON report; flaky tests (passed on retry) count as passed. */
+async function playwright() {
+  const file = path.join(OUT, 'playwright.json');
+  const code = await run(bin('playwright'), ['test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: file, CI: '1' });
+  const stats = readJson(file)?.stats;
+  if (!stats) return { passed: 0, failed: 1, label: 'playwright (no report)' };
+  let failed = stats.unexpected ?? 0;
+  if (code !== 0 && failed === 0) failed = 1;
+  return { passed: (stats.expected ?? 0) + (stats.flaky ?? 0), failed, label: 'playwright' };
+}
+
+async function main() {
+  const started = Date.now();
+  const results = [];
+  try {
+    ensureNodeModules();
+    ensureDebianPackages({ chromium: true });
+  } catch (err) {
+    log(`setup failed: ${err instanceof Error ? err.message : String(err)}`);
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }
+  rmSync(OUT, { recursive: true, force: true });
+  mkdirSync(OUT, { recursive: true });
+
+  results.push(await vitest());
+  const buildCode = await run(bin('next'), ['build']);
+  if (buildCode !== 0) {
+    results.push({ passed: 0, failed: 1, label: 'next build' });
+  } else {
+    results.push(await playwright());
+  }
+
+  const passed = results.reduce((n, r) => n + r.passed, 0);
+  const failed = results.reduce((n, r) => n + r.failed, 0);
+  for (const r of results) log(`${r.label}: ${r.passed} passed, ${r.failed} failed`);
+  log(`total time ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed === 0 && passed > 0 ? 0 : 1);
+}
+
+if (!existsSync(path.join(ROOT, 'package.json'))) throw new Error(`not a checkout: ${ROOT}`);
+await main();
