@@ -35,10 +35,11 @@ type Params = Record<string, string>;
 export function apiRoute<P extends z.ZodType<Params>, R>(
   paramsSchema: P,
   handler: (params: z.infer<P>, request: Request) => Promise<R>,
-): (request: Request, context: { params: Promise<Params> }) => Promise<Response> {
+): (request: Request, context: { params?: Promise<Params> }) => Promise<Response> {
   return async (request, context) => {
     try {
-      const params = paramsSchema.parse(await context.params);
+      // Routes without dynamic segments get no params object.
+      const params = paramsSchema.parse((await context.params) ?? {});
       const result = await handler(params, request);
       return Response.json(result, { headers: { 'Cache-Control': 'no-store' } });
     } catch (err) {

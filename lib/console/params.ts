@@ -1,15 +1,20 @@
 import 'server-only';
 import { z } from 'zod';
+import { validateJobName } from '@/lib/jobtree';
 
-/** Route segment schemas. Next has already URL-decoded them; these decide whether they may touch a path. */
-const segment = (what: string) =>
-  z
-    .string()
-    .min(1, `${what} is empty`)
-    .max(255, `${what} is longer than 255 characters`)
-    .refine((s) => !s.includes('/') && s !== '.' && s !== '..', `${what} must not contain "/" or be "." or ".."`)
-    // eslint-disable-next-line no-control-regex
-    .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), `${what} must not contain control characters`);
+/** A zod check around a lib/jobtree validator, so the route answers with the validator's own reason. */
+function checkedBy(validate: (value: string) => string) {
+  return z.string().superRefine((value, ctx) => {
+    try {
+      validate(value);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) });
+    }
+  });
+}
 
-export const registryParams = z.object({ rid: segment('registry id') });
-export const jobParams = z.object({ rid: segment('registry id'), job: segment('job name') });
+// Registry ids are ours, not ZooKeeper paths, but they travel in URLs and logs: keep them plain.
+const registryId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'registry id must be 1–64 letters, digits, ".", "_" or "-"');
+
+export const registryParams = z.object({ rid: registryId });
+export const jobParams = z.object({ rid: registryId, job: checkedBy(validateJobName) });
