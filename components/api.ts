@@ -37,7 +37,6 @@ export const registriesQuery = () =>
   queryOptions({
     queryKey: ['registries'],
     queryFn: () => getJson<{ registries: RegistryInfo[] }>('/api/registries'),
-    refetchInterval: 5_000,
   });
 
 export const jobsQuery = (rid: string) =>
@@ -47,5 +46,4 @@ export const jobsQuery = (rid: string) =>
       getJson<{ registry: { id: string; state: RegistryState }; jobs: JobSummary[] }>(
         `/api/registries/${encodeURIComponent(rid)}/jobs`,
       ),
-    refetchInterval: 5_000,
   });

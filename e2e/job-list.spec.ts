@@ -1,9 +1,10 @@
 import { expect, test } from './fixtures';
 
-test('the home page lists the jobs of the connected registry, live from ZooKeeper', async ({ page, zk, nsRoot }) => {
+test('the home page lists the jobs of the connected registry, live from ZooKeeper without reload', async ({ page, zk, nsRoot }) => {
   const job = `handmade-${Date.now().toString(36)}`;
   await page.goto('/');
   await expect(page.getByTestId('registry-state')).toHaveAttribute('data-state', 'connected');
+  await expect(page.getByTestId('live')).toHaveAttribute('data-live', 'true');
   await expect(page.locator(`[data-job="${job}"]`)).toHaveCount(0);
 
   // A job created by hand, the way a 2.x worker writes it: a config and nothing else yet.
@@ -24,7 +25,7 @@ test('the home page lists the jobs of the connected registry, live from ZooKeepe
   // A namespace child without config is not a job.
   await zk.mkdirp(`${nsRoot}/not-a-job-${Date.now().toString(36)}`);
 
-  await page.reload();
+  // No reload: the change reaches the page through the SSE stream.
   const row = page.locator(`[data-job="${job}"]`);
   await expect(row).toBeVisible();
   await expect(row).toContainText('0/30 * * * * ?');

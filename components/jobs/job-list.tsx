@@ -2,11 +2,13 @@
 
 import { useQuery } from '@tanstack/react-query';
 import { jobsQuery, registriesQuery } from '@/components/api';
+import { useRegistryEvents } from '@/components/live/use-registry-events';
 import { RegistryStateBadge } from '@/components/registry/registry-state';
 import { JobStatusBadge } from './job-status-badge';
 
 /** The jobs of one registry as a plain table, with the registry's connection beside it. */
 export function JobList({ rid }: { rid: string }) {
+  const { streaming } = useRegistryEvents(rid);
   const registries = useQuery(registriesQuery());
   const jobs = useQuery(jobsQuery(rid));
   const registry = registries.data?.registries.find((r) => r.id === rid);
@@ -22,6 +24,9 @@ export function JobList({ rid }: { rid: string }) {
             </span>
             <RegistryStateBadge state={registry.state} />
             {registry.error && <span className="text-sm text-red-700">{registry.error}</span>}
+            <span data-testid="live" data-live={streaming} className="text-xs text-slate-500">
+              {streaming ? 'live' : 'reconnecting to the console…'}
+            </span>
           </>
         )}
       </div>
