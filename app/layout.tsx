@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { Providers } from '@/components/providers';
 import './globals.css';
@@ -16,7 +17,14 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           <header className="border-b border-slate-200 bg-white">
             <div className="mx-auto flex max-w-6xl items-center gap-3 px-6 py-3">
               <span className="text-lg font-semibold tracking-tight">Shardkeeper</span>
-              <span className="text-sm text-slate-500">job console</span>
+              <nav className="ml-6 flex gap-4 text-sm">
+                <Link href="/registries/default" className="text-slate-700 hover:underline">
+                  Jobs
+                </Link>
+                <Link href="/registries/default/servers" className="text-slate-700 hover:underline">
+                  Servers
+                </Link>
+              </nav>
             </div>
           </header>
           <main className="mx-auto max-w-6xl px-6 py-6">{children}</main>

@@ -1,5 +1,5 @@
 import { queryOptions } from '@tanstack/react-query';
-import type { JobSummary } from '@/lib/jobtree';
+import type { JobDetail, JobSummary, ServersView } from '@/lib/jobtree';
 
 export type RegistryState = 'connecting' | 'connected' | 'suspended' | 'expired' | 'error';
 
@@ -46,4 +46,17 @@ export const jobsQuery = (rid: string) =>
       getJson<{ registry: { id: string; state: RegistryState }; jobs: JobSummary[] }>(
         `/api/registries/${encodeURIComponent(rid)}/jobs`,
       ),
+  });
+
+export const jobQuery = (rid: string, job: string) =>
+  queryOptions({
+    queryKey: ['registries', rid, 'jobs', job],
+    queryFn: () =>
+      getJson<JobDetail>(`/api/registries/${encodeURIComponent(rid)}/jobs/${encodeURIComponent(job)}`),
+  });
+
+export const serversQuery = (rid: string) =>
+  queryOptions({
+    queryKey: ['registries', rid, 'servers'],
+    queryFn: () => getJson<ServersView>(`/api/registries/${encodeURIComponent(rid)}/servers`),
   });

@@ -34,3 +34,29 @@ test('the home page lists the jobs of the connected registry, live from ZooKeepe
   await expect(row.locator('[data-status]')).toHaveAttribute('data-status', 'CRASHED');
   await expect(page.locator('[data-job^="not-a-job-"]')).toHaveCount(0);
 });
+
+test('a job page shows its items, instances and servers as the tree has them', async ({ page, zk, nsRoot }) => {
+  const job = `grid-${Date.now().toString(36)}`;
+  const root = `${nsRoot}/${job}`;
+  await zk.mkdirp(`${root}/sharding/0`);
+  await zk.mkdirp(`${root}/servers`);
+  await zk.mkdirp(`${root}/instances`);
+  await zk.create(`${root}/config`, JSON.stringify({ jobName: job, cron: '0 0 1 * * ?', shardingTotalCount: 2, jobParameter: '' }));
+  await zk.create(`${root}/servers/10.0.0.7`, '');
+  await zk.create(`${root}/instances/10.0.0.7@-@4242`, '', 'ephemeral');
+  await zk.create(`${root}/sharding/0/instance`, '10.0.0.7@-@4242');
+
+  await page.goto('/');
+  await page.locator(`[data-job="${job}"] a`).click();
+  await expect(page).toHaveURL(new RegExp(`/registries/default/jobs/${job}$`));
+  const grid = page.getByTestId('shard-grid');
+  await expect(grid.locator('[data-item="0"] [data-testid="shard-owner"]')).toHaveText('10.0.0.7@-@4242');
+  await expect(grid.locator('[data-item="0"] [data-status]')).toHaveAttribute('data-status', 'PENDING');
+  await expect(grid.locator('[data-item="1"] [data-testid="shard-owner"]')).toHaveText('—');
+  await expect(page.locator('[data-instance="10.0.0.7@-@4242"]')).toBeVisible();
+
+  // The owner goes away: the grid changes in place, no reload.
+  await zk.remove(`${root}/instances/10.0.0.7@-@4242`);
+  await expect(grid.locator('[data-item="0"] [data-status]')).toHaveAttribute('data-status', 'SHARDING_FLAG');
+  await expect(page.getByText('No instance is online')).toBeVisible();
+});

@@ -1,5 +1,6 @@
 'use client';
 
+import Link from 'next/link';
 import { useQuery } from '@tanstack/react-query';
 import { jobsQuery, registriesQuery } from '@/components/api';
 import { useRegistryEvents } from '@/components/live/use-registry-events';
@@ -59,7 +60,12 @@ export function JobList({ rid }: { rid: string }) {
             {jobs.data.jobs.map((job) => (
               <tr key={job.name} className="border-t border-slate-100" data-testid="job-row" data-job={job.name}>
                 <td className="px-3 py-2 font-medium">
-                  {job.name}
+                  <Link
+                    href={`/registries/${encodeURIComponent(rid)}/jobs/${encodeURIComponent(job.name)}`}
+                    className="text-indigo-700 hover:underline"
+                  >
+                    {job.name}
+                  </Link>
                   {job.description && <div className="text-xs font-normal text-slate-500">{job.description}</div>}
                 </td>
                 <td className="px-3 py-2">

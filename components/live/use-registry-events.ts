@@ -32,6 +32,7 @@ export function useRegistryEvents(rid: string): { streaming: boolean } {
         void queryClient.invalidateQueries({ queryKey: ['registries'] });
       } else {
         void queryClient.invalidateQueries({ queryKey: ['registries', rid, 'jobs'], exact: true });
+        void queryClient.invalidateQueries({ queryKey: ['registries', rid, 'servers'] });
         for (const job of jobs) void queryClient.invalidateQueries({ queryKey: ['registries', rid, 'jobs', job] });
       }
       all = false;

@@ -3,5 +3,5 @@ export * from './errors';
 export { getRegistry, listRegistries } from './registries';
 export type { RegistrySummary } from './registries';
 export type { RegistryState, RegistryChange } from './registry';
-export { jobList, jobDetail } from './read-model';
+export { jobList, jobDetail, serverList } from './read-model';
 export type { JobListView } from './read-model';

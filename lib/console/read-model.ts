@@ -1,5 +1,14 @@
 import 'server-only';
-import { deriveJobDetail, deriveJobSummary, listJobs, type JobDetail, type JobSummary } from '@/lib/jobtree';
+import {
+  deriveJobDetail,
+  deriveJobSummary,
+  deriveServers,
+  indexSnapshot,
+  listJobs,
+  type JobDetail,
+  type JobSummary,
+  type ServersView,
+} from '@/lib/jobtree';
 import { NotFoundError, RegistryUnavailableError } from './errors';
 import { getRegistry } from './registries';
 import type { Registry, RegistryState } from './registry';
@@ -18,7 +27,8 @@ async function loadedRegistry(rid: string): Promise<Registry> {
 
 export async function jobList(rid: string): Promise<JobListView> {
   const registry = await loadedRegistry(rid);
-  const snapshot = registry.snapshot;
+  // One index per request: every job's derivation then finds children without scanning the tree.
+  const snapshot = indexSnapshot(registry.snapshot);
   const now = new Date();
   const jobs = listJobs(snapshot).jobs.map((name) => deriveJobSummary(deriveJobDetail(snapshot, name, now), now));
   return { registry: { id: registry.id, state: registry.state }, jobs };
@@ -29,4 +39,9 @@ export async function jobDetail(rid: string, job: string): Promise<JobDetail> {
   const snapshot = registry.snapshot;
   if (!listJobs(snapshot).jobs.includes(job)) throw new NotFoundError(`job ${JSON.stringify(job)}`);
   return deriveJobDetail(snapshot, job, new Date());
+}
+
+export async function serverList(rid: string): Promise<ServersView> {
+  const registry = await loadedRegistry(rid);
+  return deriveServers(registry.snapshot);
 }

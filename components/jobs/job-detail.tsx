@@ -1,0 +1,88 @@
+'use client';
+
+import Link from 'next/link';
+import { useQuery } from '@tanstack/react-query';
+import { jobQuery } from '@/components/api';
+import { useRegistryEvents } from '@/components/live/use-registry-events';
+import { ConfigView } from './config-view';
+import { InstanceTable } from './instance-table';
+import { JobServerTable } from './job-server-table';
+import { JobStatusBadge } from './job-status-badge';
+import { ShardGrid } from './shard-grid';
+
+function Section({ title, children }: { title: string; children: React.ReactNode }) {
+  return (
+    <section className="space-y-2">
+      <h2 className="text-base font-semibold text-slate-700">{title}</h2>
+      {children}
+    </section>
+  );
+}
+
+/** One job, live: shard grid, instances, servers, config, and what the leader is doing. */
+export function JobDetailView({ rid, job }: { rid: string; job: string }) {
+  useRegistryEvents(rid);
+  const detail = useQuery(jobQuery(rid, job));
+
+  return (
+    <div className="space-y-6">
+      <nav className="text-sm text-slate-500">
+        <Link href={`/registries/${encodeURIComponent(rid)}`} className="hover:underline">
+          Jobs
+        </Link>{' '}
+        / <span className="text-slate-800">{job}</span>
+      </nav>
+      {detail.isPending && <p className="text-slate-500">Loading…</p>}
+      {detail.isError && (
+        <p role="alert" className="rounded border border-red-200 bg-red-50 px-3 py-2 text-red-800">
+          {detail.error.message}
+        </p>
+      )}
+      {detail.data && (
+        <>
+          <header className="flex flex-wrap items-center gap-3">
+            <h1 className="text-xl font-semibold">{detail.data.name}</h1>
+            <JobStatusBadge status={detail.data.status} />
+            <span className="text-xs text-slate-500" data-testid="finer-status">
+              {detail.data.finerStatus}
+            </span>
+            <span className="font-mono text-sm text-slate-600">{detail.data.cron}</span>
+            <span className="text-sm text-slate-500">{detail.data.flavour}</span>
+          </header>
+          {detail.data.description && <p className="text-slate-600">{detail.data.description}</p>}
+          <div className="flex flex-wrap gap-4 text-sm" data-testid="leader-line">
+            <span>
+              Leader: <span className="font-mono">{detail.data.leader ?? 'none'}</span>
+            </span>
+            {detail.data.resharding && <span className="text-amber-700">Resharding in progress</span>}
+            {detail.data.reshardPending && !detail.data.resharding && (
+              <span className="text-amber-700">Reshard pending (applied at the next trigger)</span>
+            )}
+            {detail.data.failoverQueue.length > 0 && (
+              <span className="text-orange-700">Failover queued for items {detail.data.failoverQueue.join(', ')}</span>
+            )}
+          </div>
+          {detail.data.warnings.length > 0 && (
+            <ul className="list-disc space-y-1 rounded border border-amber-200 bg-amber-50 py-2 pl-8 pr-3 text-sm text-amber-900" data-testid="warnings">
+              {detail.data.warnings.map((w) => (
+                <li key={`${w.code}:${w.message}`}>{w.message}</li>
+              ))}
+            </ul>
+          )}
+          <Section title="Shards">
+            <ShardGrid items={detail.data.items} />
+          </Section>
+          <Section title="Instances">
+            <InstanceTable instances={detail.data.instances} />
+          </Section>
+          <Section title="Servers">
+            <JobServerTable servers={detail.data.servers} />
+          </Section>
+          <Section title="Config">
+            <ConfigView config={detail.data.config} configRaw={detail.data.configRaw} version={detail.data.configVersion} />
+          </Section>
+        </>
+      )}
+    </div>
+  );
+}

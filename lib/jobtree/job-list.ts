@@ -1,0 +1,33 @@
+/** Which namespace children are jobs. */
+import { validateJobName } from './names';
+import { indexFor, type SnapshotSource } from './snapshot';
+
+export interface JobList {
+  readonly jobs: readonly string[];
+  /** Namespace children without a `config` node: not jobs (PROTOCOL/API). */
+  readonly ignoredChildren: readonly string[];
+}
+
+/**
+ * Jobs are the namespace children with a `config` node. A child whose name our validators refuse
+ * (only possible for names over 255 bytes) is listed as ignored, since no route could address it.
+ */
+export function listJobs(source: SnapshotSource): JobList {
+  const index = indexFor(source, '/');
+  const jobs: string[] = [];
+  const ignoredChildren: string[] = [];
+  for (const child of index.children('/')) {
+    (index.has(`/${child}/config`) && isUsableJobName(child) ? jobs : ignoredChildren).push(child);
+  }
+  return { jobs, ignoredChildren };
+}
+
+function isUsableJobName(name: string): boolean {
+  try {
+    validateJobName(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+

@@ -1,0 +1,52 @@
+/** Conditions worth an operator's attention that no status name conveys on its own. */
+import type { JobConfig } from './config-types';
+import type { ConfigIssue } from './errors';
+import type { Flavour } from './flavour';
+import type { InstanceView, ItemView, JobWarning, JobWarningCode, ServerView } from './job-view-types';
+
+export interface WarningInput {
+  readonly flavour: Flavour;
+  readonly configIssues: readonly ConfigIssue[];
+  readonly settings: JobConfig | null;
+  readonly instances: readonly InstanceView[];
+  readonly servers: readonly ServerView[];
+  readonly items: readonly ItemView[];
+  readonly leader: string | null;
+}
+
+export function jobWarnings({ flavour, configIssues, settings, instances, servers, items, leader }: WarningInput): JobWarning[] {
+  const warnings: JobWarning[] = [];
+  const warn = (code: JobWarningCode, message: string): void => {
+    warnings.push({ code, message });
+  };
+  if (configIssues.length > 0) {
+    warn('CONFIG_INVALID', configIssues.map((i) => (i.field === undefined ? i.message : `${i.field}: ${i.message}`)).join('; '));
+  }
+  if (settings !== null && !settings.strategyRecognized) {
+    warn('UNKNOWN_STRATEGY', `unknown sharding strategy '${settings.strategyRaw ?? ''}'; ElasticJob falls back to AVG_ALLOCATION`);
+  }
+  for (const inst of instances) {
+    if (inst.serverStatus === null) {
+      warn('INSTANCE_WITHOUT_SERVER', `instance ${inst.id} is online but servers/${inst.ip} is missing, so it gets no items`);
+    }
+  }
+  if (flavour === '3.x-yaml') {
+    for (const s of servers) {
+      if (s.status === 'ENABLED' && s.raw.trim() === '') {
+        warn('SERVER_VALUE_BLANK', `servers/${s.ip} is blank; ElasticJob 3.x does not shard to it until it reads ENABLED`);
+      }
+    }
+  }
+  if (instances.length > 0 && leader === null) {
+    warn('NO_LEADER', 'instances are online but none holds leader/election/instance (an election may be under way)');
+  }
+  const beyond = items.filter((i) => i.beyondTotal).map((i) => i.item);
+  if (beyond.length > 0) warn('ITEMS_BEYOND_TOTAL', `items ${beyond.join(', ')} are at or above shardingTotalCount`);
+  const hasOwners = items.some((i) => i.owner !== null);
+  const unowned = items.filter((i) => i.owner === null && !i.beyondTotal).map((i) => i.item);
+  if (hasOwners && unowned.length > 0) warn('ITEMS_WITHOUT_OWNER', `items ${unowned.join(', ')} have no owner`);
+  const stale = items.filter((i) => i.finerStatus === 'STALE_RUNNING').map((i) => i.item);
+  if (stale.length > 0) warn('STALE_RUNNING', `items ${stale.join(', ')} are marked running by an offline instance`);
+  return warnings;
+}
+
