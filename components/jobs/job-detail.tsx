@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { useQuery } from '@tanstack/react-query';
 import { jobQuery } from '@/components/api';
 import { useRegistryEvents } from '@/components/live/use-registry-events';
+import { RegistryBanner } from '@/components/registry/registry-banner';
 import { ConfigView } from './config-view';
 import { InstanceTable } from './instance-table';
 import { JobServerTable } from './job-server-table';
@@ -21,7 +22,7 @@ function Section({ title, children }: { title: string; children: React.ReactNode
 
 /** One job, live: shard grid, instances, servers, config, and what the leader is doing. */
 export function JobDetailView({ rid, job }: { rid: string; job: string }) {
-  useRegistryEvents(rid);
+  const { streaming } = useRegistryEvents(rid);
   const detail = useQuery(jobQuery(rid, job));
 
   return (
@@ -32,6 +33,7 @@ export function JobDetailView({ rid, job }: { rid: string; job: string }) {
         </Link>{' '}
         / <span className="text-slate-800">{job}</span>
       </nav>
+      <RegistryBanner rid={rid} streaming={streaming} />
       {detail.isPending && <p className="text-slate-500">Loading…</p>}
       {detail.isError && (
         <p role="alert" className="rounded border border-red-200 bg-red-50 px-3 py-2 text-red-800">

@@ -1,35 +1,93 @@
 'use client';
 
-import Link from 'next/link';
 import { useQuery } from '@tanstack/react-query';
+import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import { useMemo } from 'react';
 import { jobsQuery, registriesQuery } from '@/components/api';
 import { useRegistryEvents } from '@/components/live/use-registry-events';
-import { RegistryStateBadge } from '@/components/registry/registry-state';
-import { JobStatusBadge } from './job-status-badge';
+import { RegistryBanner } from '@/components/registry/registry-banner';
+import { JOB_STATUSES, type JobStatus } from '@/lib/jobtree/status';
+import { JobTable } from './job-table';
 
-/** The jobs of one registry as a plain table, with the registry's connection beside it. */
+const STATUS_LABEL: Record<JobStatus, string> = {
+  OK: 'OK',
+  CRASHED: 'crashed',
+  DISABLED: 'disabled',
+  SHARDING_FLAG: 'sharding flag',
+};
+
+/** The jobs of one registry: summary line, search and status filter (both kept in the URL), table. */
 export function JobList({ rid }: { rid: string }) {
   const { streaming } = useRegistryEvents(rid);
   const registries = useQuery(registriesQuery());
   const jobs = useQuery(jobsQuery(rid));
   const registry = registries.data?.registries.find((r) => r.id === rid);
+  const searchParams = useSearchParams();
+  const router = useRouter();
+  const pathname = usePathname();
+  const q = searchParams.get('q') ?? '';
+  const statusParam = searchParams.get('status');
+  const status = JOB_STATUSES.find((s) => s === statusParam) ?? null;
+
+  const setParam = (key: string, value: string | null) => {
+    const next = new URLSearchParams(searchParams.toString());
+    if (value) next.set(key, value);
+    else next.delete(key);
+    const qs = next.toString();
+    router.replace(qs ? `${pathname}?${qs}` : pathname, { scroll: false });
+  };
+
+  const all = jobs.data?.jobs;
+  const counts = useMemo(() => {
+    const c: Record<JobStatus, number> = { OK: 0, CRASHED: 0, DISABLED: 0, SHARDING_FLAG: 0 };
+    for (const j of all ?? []) c[j.status] += 1;
+    return c;
+  }, [all]);
+  const reshardPending = (all ?? []).filter((j) => j.finerStatus === 'RESHARD_PENDING' || j.finerStatus === 'RESHARDING').length;
+  const needle = q.trim().toLowerCase();
+  const shown = (all ?? []).filter(
+    (j) =>
+      (status === null || j.status === status) &&
+      (needle === '' || j.name.toLowerCase().includes(needle) || (j.description ?? '').toLowerCase().includes(needle)),
+  );
 
   return (
     <section className="space-y-4">
-      <div className="flex flex-wrap items-center gap-3">
-        <h1 className="text-xl font-semibold">Jobs</h1>
-        {registry && (
-          <>
-            <span className="font-mono text-sm text-slate-600" data-testid="registry-name">
-              {registry.connectString}/{registry.namespace}
-            </span>
-            <RegistryStateBadge state={registry.state} />
-            {registry.error && <span className="text-sm text-red-700">{registry.error}</span>}
-            <span data-testid="live" data-live={streaming} className="text-xs text-slate-500">
-              {streaming ? 'live' : 'reconnecting to the console…'}
-            </span>
-          </>
-        )}
+      <h1 className="text-xl font-semibold">Jobs</h1>
+      <RegistryBanner rid={rid} streaming={streaming} />
+
+      {all && (
+        <p className="text-sm text-slate-600" data-testid="job-summary">
+          {all.length} jobs: {counts.OK} OK · {counts.CRASHED} crashed · {counts.DISABLED} disabled · {counts.SHARDING_FLAG} sharding flag
+          {reshardPending > 0 && ` · ${reshardPending} resharding`}
+        </p>
+      )}
+      <div className="flex flex-wrap items-center gap-2">
+        <input
+          type="search"
+          value={q}
+          onChange={(e) => setParam('q', e.target.value)}
+          placeholder="Search jobs"
+          aria-label="Search jobs"
+          className="w-64 rounded border border-slate-300 px-2 py-1 text-sm"
+        />
+        <button
+          type="button"
+          onClick={() => setParam('status', null)}
+          className={`rounded px-2 py-1 text-sm ${status === null ? 'bg-slate-800 text-white' : 'bg-white text-slate-700 ring-1 ring-slate-300'}`}
+        >
+          all
+        </button>
+        {JOB_STATUSES.map((s) => (
+          <button
+            key={s}
+            type="button"
+            onClick={() => setParam('status', s)}
+            className={`rounded px-2 py-1 text-sm ${status === s ? 'bg-slate-800 text-white' : 'bg-white text-slate-700 ring-1 ring-slate-300'}`}
+          >
+            {STATUS_LABEL[s]} ({counts[s]})
+          </button>
+        ))}
       </div>
 
       {jobs.isPending && <p className="text-slate-500">Loading jobs…</p>}
@@ -38,54 +96,13 @@ export function JobList({ rid }: { rid: string }) {
           Could not load jobs: {jobs.error.message}
         </p>
       )}
-      {jobs.data && jobs.data.jobs.length === 0 && (
+      {all && all.length === 0 && (
         <p className="text-slate-500" data-testid="no-jobs">
           No jobs in this namespace yet. Start a worker, or create <code>/{registry?.namespace ?? '…'}/JOB/config</code>.
         </p>
       )}
-      {jobs.data && jobs.data.jobs.length > 0 && (
-        <table className="w-full overflow-hidden rounded border border-slate-200 bg-white text-sm" data-testid="job-table">
-          <thead className="bg-slate-100 text-left text-slate-600">
-            <tr>
-              <th className="px-3 py-2">Job</th>
-              <th className="px-3 py-2">Status</th>
-              <th className="px-3 py-2">Cron</th>
-              <th className="px-3 py-2">Items</th>
-              <th className="px-3 py-2">Instances</th>
-              <th className="px-3 py-2">Next fire</th>
-              <th className="px-3 py-2">Format</th>
-            </tr>
-          </thead>
-          <tbody>
-            {jobs.data.jobs.map((job) => (
-              <tr key={job.name} className="border-t border-slate-100" data-testid="job-row" data-job={job.name}>
-                <td className="px-3 py-2 font-medium">
-                  <Link
-                    href={`/registries/${encodeURIComponent(rid)}/jobs/${encodeURIComponent(job.name)}`}
-                    className="text-indigo-700 hover:underline"
-                  >
-                    {job.name}
-                  </Link>
-                  {job.description && <div className="text-xs font-normal text-slate-500">{job.description}</div>}
-                </td>
-                <td className="px-3 py-2">
-                  <JobStatusBadge status={job.status} />
-                </td>
-                <td className="px-3 py-2 font-mono">
-                  {job.cron}
-                  {job.timeZone && <span className="ml-1 text-xs text-slate-500">{job.timeZone}</span>}
-                </td>
-                <td className="px-3 py-2">{job.shardingTotalCount}</td>
-                <td className="px-3 py-2">{job.instanceCount}</td>
-                <td className="px-3 py-2 text-slate-600">
-                  {job.nextFireTimes[0] ? new Date(job.nextFireTimes[0]).toLocaleString() : '—'}
-                </td>
-                <td className="px-3 py-2 text-slate-500">{job.flavour}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      {all && all.length > 0 && shown.length === 0 && <p className="text-slate-500">No job matches this filter.</p>}
+      {shown.length > 0 && <JobTable rid={rid} jobs={shown} />}
     </section>
   );
 }

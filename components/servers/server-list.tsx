@@ -3,13 +3,15 @@
 import { useQuery } from '@tanstack/react-query';
 import { serversQuery } from '@/components/api';
 import { useRegistryEvents } from '@/components/live/use-registry-events';
+import { RegistryBanner } from '@/components/registry/registry-banner';
 
 export function ServerList({ rid }: { rid: string }) {
-  useRegistryEvents(rid);
+  const { streaming } = useRegistryEvents(rid);
   const servers = useQuery(serversQuery(rid));
   return (
     <section className="space-y-4">
       <h1 className="text-xl font-semibold">Servers</h1>
+      <RegistryBanner rid={rid} streaming={streaming} />
       {servers.isPending && <p className="text-slate-500">Loading…</p>}
       {servers.isError && (
         <p role="alert" className="rounded border border-red-200 bg-red-50 px-3 py-2 text-red-800">

@@ -174,7 +174,11 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     });
   }
 
-  /** Close the session (its ephemerals go at once). Safe to call twice; later requests reject. */
+  /**
+   * Close the session (its ephemerals go at once). Safe to call twice; later requests reject. While not
+   * connected the close request cannot be delivered, so the server keeps the session (and its
+   * ephemerals) until the session timeout.
+   */
   close(): Promise<void> {
     if (this.#closePromise) return this.#closePromise;
     this.#closePromise = (async () => {
@@ -196,6 +200,9 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
         client.close();
       });
       client.removeAllListeners();
+      // A frozen or half-open server never closes the socket (and while not connected the library may be
+      // mid-handshake); without this the socket would keep the process alive after close().
+      client.connectionManager?.socket?.destroy();
     })();
     return this.#closePromise;
   }
@@ -412,6 +419,9 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     if (old) {
       old.removeAllListeners();
       old.close();
+      // When we declared the expiry ourselves the old client may still sit on a socket to a frozen
+      // server, retrying forever; cut it so it reaches its CLOSED state.
+      old.connectionManager?.socket?.destroy();
     }
     this.#setState('connecting');
     this.#openSession();

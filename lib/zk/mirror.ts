@@ -42,6 +42,10 @@ interface StoredNode {
 
 type Lifecycle = 'latent' | 'started' | 'closed';
 
+interface ReadSlot {
+  again: boolean;
+}
+
 /**
  * A watch-driven copy of one subtree (Curator's TreeCache, in spirit): a pipelined initial load, then
  * one-shot watches re-armed on every event, and a full re-read after a reconnect or a new session in
@@ -49,16 +53,23 @@ type Lifecycle = 'latent' | 'started' | 'closed';
  *
  * Limits: the copy is eventually consistent. Between an event and our re-read another change may land,
  * so intermediate values can be skipped (the last one always arrives). While the client is suspended the
- * copy is frozen and may be stale; consumers must show the connection state beside the data. Reads are
- * ordered on one session, which is what makes applying results as they arrive safe.
+ * copy is frozen and may be stale; consumers must show the connection state beside the data. Replies
+ * come back in order on one session, but a watch event is handled synchronously while earlier read results
+ * still wait in promise continuations; so an event never drops a read — it queues one more (see
+ * `#dataReads`), and a read that a resync overtook is ignored when its version is older.
  */
 export class ZkMirror extends EventEmitter<ZkMirrorEvents> {
   readonly #client: ZkClient;
   readonly #root: string;
   readonly #nodes = new Map<string, StoredNode>();
-  /** Paths with a refresh in flight, so a burst of events does not refetch the same node many times. */
-  readonly #pendingData = new Set<string>();
-  readonly #pendingChildren = new Set<string>();
+  /**
+   * Reads in flight per path. A refresh asked for while one is in flight is not dropped but recorded in
+   * `again` and run when the first one settles: the library hands us a watch event synchronously while
+   * the result of the read that armed that watch is still waiting in a promise continuation, so the
+   * in-flight read may be older than the event, and its watch already spent.
+   */
+  #dataReads = new Map<string, ReadSlot>();
+  #childReads = new Map<string, ReadSlot & { deep: boolean }>();
   #lifecycle: Lifecycle = 'latent';
   #outstanding = 0;
   #initialized = false;
@@ -147,8 +158,10 @@ export class ZkMirror extends EventEmitter<ZkMirrorEvents> {
   #resync(): void {
     if (this.#lifecycle !== 'started') return;
     this.#resyncing = true;
-    this.#pendingData.clear();
-    this.#pendingChildren.clear();
+    // Reads of the old connection or session are dead (they fail or time out); start a fresh set
+    // rather than waiting behind them. Their late results are still applied only if newer.
+    this.#dataReads = new Map();
+    this.#childReads = new Map();
     this.#refresh(this.#root, true);
   }
 
@@ -159,50 +172,68 @@ export class ZkMirror extends EventEmitter<ZkMirrorEvents> {
   }
 
   #fetchData(path: string): void {
-    if (this.#pendingData.has(path)) return;
-    this.#pendingData.add(path);
+    const reads = this.#dataReads;
+    const inFlight = reads.get(path);
+    if (inFlight) {
+      inFlight.again = true;
+      return;
+    }
+    const slot: ReadSlot = { again: false };
+    reads.set(path, slot);
     this.#track(
-      this.#client.getData(path, this.#onWatch).then(
-        ({ data, stat }) => {
-          this.#pendingData.delete(path);
+      (async () => {
+        try {
+          const { data, stat } = await this.#client.getData(path, this.#onWatch);
           this.#put(path, data, stat);
-        },
-        (err: unknown) => {
-          this.#pendingData.delete(path);
+        } catch (err) {
           if (err instanceof NoNodeError) {
             this.#removeSubtree(path);
             if (path === this.#root) this.#watchRootCreation();
-          } else {
-            this.#readFailed(err);
+          } else if (this.#readFailed(err)) {
+            slot.again = true;
           }
-        },
-      ),
+        } finally {
+          if (reads.get(path) === slot) reads.delete(path);
+          // Issued before this read counts as settled, so `idle` cannot fire in between.
+          if (slot.again && this.#lifecycle === 'started' && reads === this.#dataReads) this.#fetchData(path);
+        }
+      })(),
     );
   }
 
   #fetchChildren(path: string, deep: boolean): void {
-    if (this.#pendingChildren.has(path) && !deep) return;
-    this.#pendingChildren.add(path);
+    const reads = this.#childReads;
+    const inFlight = reads.get(path);
+    if (inFlight) {
+      inFlight.again = true;
+      inFlight.deep ||= deep;
+      return;
+    }
+    const slot = { again: false, deep: false };
+    reads.set(path, slot);
     this.#track(
-      this.#client.getChildren(path, this.#onWatch).then(
-        ({ children }) => {
-          this.#pendingChildren.delete(path);
+      (async () => {
+        try {
+          const { children } = await this.#client.getChildren(path, this.#onWatch);
+          // A listing of a node the mirror no longer holds (removed meanwhile) says nothing we can store.
+          const known = this.#nodes.get(path)?.children;
+          if (known === undefined && path !== this.#root) return;
           const listed = new Set(children);
-          const known = this.#nodes.get(path)?.children ?? new Set<string>();
-          for (const name of known) {
+          for (const name of known ?? []) {
             if (!listed.has(name)) this.#removeSubtree(join(path, name));
           }
           for (const name of listed) {
             const childPath = join(path, name);
             if (deep || !this.#nodes.has(childPath)) this.#refresh(childPath, deep);
           }
-        },
-        (err: unknown) => {
-          this.#pendingChildren.delete(path);
+        } catch (err) {
           // NoNode: the data read of the same node reports the removal.
-          if (!(err instanceof NoNodeError)) this.#readFailed(err);
-        },
-      ),
+          if (!(err instanceof NoNodeError) && this.#readFailed(err)) slot.again = true;
+        } finally {
+          if (reads.get(path) === slot) reads.delete(path);
+          if (slot.again && this.#lifecycle === 'started' && reads === this.#childReads) this.#fetchChildren(path, slot.deep);
+        }
+      })(),
     );
   }
 
@@ -213,7 +244,9 @@ export class ZkMirror extends EventEmitter<ZkMirrorEvents> {
           // Created between our read and the watch: read it now, the watch may never fire.
           if (stat) this.#refresh(this.#root, true);
         },
-        (err: unknown) => this.#readFailed(err),
+        (err: unknown) => {
+          if (this.#readFailed(err)) this.#watchRootCreation();
+        },
       ),
     );
   }
@@ -228,27 +261,30 @@ export class ZkMirror extends EventEmitter<ZkMirrorEvents> {
       case 'childrenChanged':
         this.#fetchChildren(event.path, false);
         break;
-      case 'deleted':
+      case 'deleted': {
         this.#removeSubtree(event.path);
+        // A read of this node still in flight would put it back; let a re-read after it settle that.
+        const inFlight = this.#dataReads.get(event.path);
+        if (inFlight) inFlight.again = true;
         if (event.path === this.#root) this.#watchRootCreation();
         break;
+      }
       case 'created':
         this.#refresh(event.path, true);
         break;
     }
   }
 
-  #readFailed(err: unknown): void {
-    // A lost connection or session is healed by the resync that follows the reconnect.
-    if (
-      err instanceof ConnectionLossError ||
-      err instanceof SessionExpiredError ||
-      err instanceof ClientClosedError ||
-      err instanceof ZkTimeoutError
-    ) {
-      return;
+  /** Handle a failed read; true when the same read should simply be tried again. */
+  #readFailed(err: unknown): boolean {
+    if (this.#lifecycle !== 'started' || err instanceof ClientClosedError) return false;
+    if (err instanceof ConnectionLossError || err instanceof SessionExpiredError || err instanceof ZkTimeoutError) {
+      // Not connected any more: the resync that follows the reconnect re-reads everything. Still
+      // connected (a slow reply timed out): nothing else would re-arm this node's watch, so retry.
+      return this.#client.state === 'connected';
     }
-    if (this.#lifecycle === 'started') this.emit('error', err instanceof Error ? err : new Error(String(err)));
+    this.emit('error', err instanceof Error ? err : new Error(String(err)));
+    return false;
   }
 
   #track(p: Promise<void>): void {
@@ -283,6 +319,8 @@ export class ZkMirror extends EventEmitter<ZkMirrorEvents> {
         existing.stat = stat;
         return;
       }
+      // A read that started before a newer one we already applied (possible only across a resync).
+      if (existing.stat.czxid === stat.czxid && stat.version < existing.stat.version) return;
       const previous = { data: existing.data, stat: existing.stat };
       existing.data = data;
       existing.stat = stat;
