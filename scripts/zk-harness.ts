@@ -26,7 +26,6 @@ const JAVA_DIR = '/usr/share/java';
 /** The server jar pulls the rest through its manifest Class-Path; the last two bind SLF4J to log4j so we get a log. */
 const REQUIRED_JARS = ['zookeeper.jar', 'slf4j-log4j12.jar', 'log4j-1.2.jar'];
 const JVM_FLAGS = [
-  '-Xmx64m',
   '-Xms16m',
   '-XX:+UseSerialGC',
   '-XX:TieredStopAtLevel=1',
@@ -46,6 +45,8 @@ export interface StartOptions {
   port?: number;
   /** How long to wait for every member to serve. Default 20 000 ms. */
   readyTimeoutMs?: number;
+  /** JVM max heap per member in MB. 64 MB suits tests; a namespace of 100k+ nodes needs more. Default 64. */
+  heapMb?: number;
   /** Upper bound for negotiated session timeouts. Default 20 × tickTime (ZooKeeper's own default). */
   maxSessionTimeout?: number;
 }
@@ -246,6 +247,7 @@ interface MemberConfig {
   ensemble: boolean;
   classpath: string;
   readyTimeoutMs: number;
+  heapMb: number;
   /** The harness created the base dir: a guardian may delete this server's dir if we die. */
   ownsDir: boolean;
 }
@@ -295,6 +297,7 @@ class Server implements ZkServerHandle {
       child = spawn(
         'java',
         [
+          `-Xmx${this.#cfg.heapMb}m`,
           ...JVM_FLAGS,
           `-Dlog4j.configuration=file:${path.join(dir, 'log4j.properties')}`,
           '-cp',
@@ -454,7 +457,7 @@ export async function startZooKeeper(opts: StartOptions = {}): Promise<ZkCluster
     }
     await fsp.writeFile(path.join(dir, 'zoo.cfg'), `${cfg.join('\n')}\n`);
     await fsp.writeFile(path.join(dir, 'log4j.properties'), log4jProperties(path.join(dir, 'zk.log')));
-    servers.push(new Server({ id, dir, clientPort: p.client, ensemble, classpath: jars.join(':'), readyTimeoutMs, ownsDir }));
+    servers.push(new Server({ id, dir, clientPort: p.client, ensemble, classpath: jars.join(':'), readyTimeoutMs, heapMb: opts.heapMb ?? 64, ownsDir }));
   }
 
   let stopped: Promise<void> | null = null;

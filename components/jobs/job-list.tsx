@@ -58,7 +58,7 @@ export function JobList({ rid }: { rid: string }) {
 
       {all && (
         <p className="text-sm text-slate-600" data-testid="job-summary">
-          {all.length} jobs: {counts.OK} OK · {counts.CRASHED} crashed · {counts.DISABLED} disabled · {counts.SHARDING_FLAG} sharding flag
+          {all.length} {all.length === 1 ? 'job' : 'jobs'}: {counts.OK} OK · {counts.CRASHED} crashed · {counts.DISABLED} disabled · {counts.SHARDING_FLAG} sharding flag
           {reshardPending > 0 && ` · ${reshardPending} resharding`}
         </p>
       )}

@@ -4,5 +4,5 @@ export { ZkClient, ZK_CLIENT_DEFAULTS } from './client';
 export type { ZkClientOptions, ZkClientEvents, ZkState, SessionInfo } from './client';
 export { ZkTransaction, TransactionError } from './transaction';
 export type { TxOp, TxResult } from './transaction';
-export { ZkMirror } from './mirror';
-export type { MirrorEntry, MirrorChange, ZkMirrorEvents } from './mirror';
+export { ZkMirror, ZK_MIRROR_DEFAULTS } from './mirror';
+export type { MirrorEntry, MirrorChange, ZkMirrorEvents, ZkMirrorOptions } from './mirror';

@@ -42,6 +42,13 @@ interface StoredNode {
 
 type Lifecycle = 'latent' | 'started' | 'closed';
 
+export interface ZkMirrorOptions {
+  /** Reads in flight at once on the session. Default 1 000: pipelined, yet fair to other clients. */
+  maxInFlight?: number;
+}
+
+export const ZK_MIRROR_DEFAULTS = { maxInFlight: 1_000 } as const;
+
 interface ReadSlot {
   again: boolean;
 }
@@ -72,6 +79,12 @@ export class ZkMirror extends EventEmitter<ZkMirrorEvents> {
   #childReads = new Map<string, ReadSlot & { deep: boolean }>();
   #lifecycle: Lifecycle = 'latent';
   #outstanding = 0;
+  /** Reads started and not yet settled; at most `#maxInFlight`. */
+  #active = 0;
+  readonly #maxInFlight: number;
+  /** Reads waiting for a slot, FIFO (a head index instead of shift(): the queue can hold 100k+ reads). */
+  #queue: ((() => Promise<void>) | undefined)[] = [];
+  #queueHead = 0;
   #initialized = false;
   #resyncing = false;
   readonly #onWatch = (event: WatchEvent) => this.#handleWatch(event);
@@ -84,8 +97,12 @@ export class ZkMirror extends EventEmitter<ZkMirrorEvents> {
     if (this.#lifecycle === 'started') this.#resync();
   };
 
-  constructor(client: ZkClient, rootPath: string) {
+  constructor(client: ZkClient, rootPath: string, options: ZkMirrorOptions = {}) {
     super();
+    this.#maxInFlight = options.maxInFlight ?? ZK_MIRROR_DEFAULTS.maxInFlight;
+    if (!Number.isInteger(this.#maxInFlight) || this.#maxInFlight < 1) {
+      throw new TypeError(`maxInFlight must be a positive integer, got ${this.#maxInFlight}`);
+    }
     if (!rootPath.startsWith('/') || (rootPath.length > 1 && rootPath.endsWith('/'))) {
       throw new TypeError(`mirror root must be an absolute path without trailing slash, got ${JSON.stringify(rootPath)}`);
     }
@@ -180,8 +197,7 @@ export class ZkMirror extends EventEmitter<ZkMirrorEvents> {
     }
     const slot: ReadSlot = { again: false };
     reads.set(path, slot);
-    this.#track(
-      (async () => {
+    this.#track(async () => {
         try {
           const { data, stat } = await this.#client.getData(path, this.#onWatch);
           this.#put(path, data, stat);
@@ -197,8 +213,7 @@ export class ZkMirror extends EventEmitter<ZkMirrorEvents> {
           // Issued before this read counts as settled, so `idle` cannot fire in between.
           if (slot.again && this.#lifecycle === 'started' && reads === this.#dataReads) this.#fetchData(path);
         }
-      })(),
-    );
+    });
   }
 
   #fetchChildren(path: string, deep: boolean): void {
@@ -211,8 +226,7 @@ export class ZkMirror extends EventEmitter<ZkMirrorEvents> {
     }
     const slot = { again: false, deep: false };
     reads.set(path, slot);
-    this.#track(
-      (async () => {
+    this.#track(async () => {
         try {
           const { children } = await this.#client.getChildren(path, this.#onWatch);
           // A listing of a node the mirror no longer holds (removed meanwhile) says nothing we can store.
@@ -233,12 +247,11 @@ export class ZkMirror extends EventEmitter<ZkMirrorEvents> {
           if (reads.get(path) === slot) reads.delete(path);
           if (slot.again && this.#lifecycle === 'started' && reads === this.#childReads) this.#fetchChildren(path, slot.deep);
         }
-      })(),
-    );
+    });
   }
 
   #watchRootCreation(): void {
-    this.#track(
+    this.#track(() =>
       this.#client.exists(this.#root, this.#onWatch).then(
         (stat) => {
           // Created between our read and the watch: read it now, the watch may never fire.
@@ -287,9 +300,31 @@ export class ZkMirror extends EventEmitter<ZkMirrorEvents> {
     return false;
   }
 
-  #track(p: Promise<void>): void {
+  /**
+   * Counts a read from the moment it is wanted, and starts it when fewer than `maxInFlight` run. The cap
+   * keeps a big load pipelined yet fair: ZooKeeper answers one session's requests in order, so 200k reads
+   * sent at once would delay every other client of that server (their pings included) behind them.
+   */
+  #track(start: () => Promise<void>): void {
     this.#outstanding += 1;
-    void p.finally(() => {
+    if (this.#active < this.#maxInFlight) this.#run(start);
+    else this.#queue.push(start);
+  }
+
+  #run(start: () => Promise<void>): void {
+    this.#active += 1;
+    void start().finally(() => {
+      this.#active -= 1;
+      const next = this.#queue[this.#queueHead];
+      if (next) {
+        this.#queue[this.#queueHead] = undefined;
+        this.#queueHead += 1;
+        if (this.#queueHead === this.#queue.length) {
+          this.#queue = [];
+          this.#queueHead = 0;
+        }
+        this.#run(next);
+      }
       this.#outstanding -= 1;
       if (this.#outstanding !== 0 || this.#lifecycle !== 'started') return;
       if (!this.#initialized) {

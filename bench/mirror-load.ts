@@ -1,0 +1,72 @@
+/**
+ * How long the console's mirror takes to load a namespace of N jobs × 8 items, and how many reads it
+ * keeps in flight (the point of pipelining: not one awaited round trip per node). Prints one JSON object.
+ */
+import { performance } from 'node:perf_hooks';
+import { jobPaths, serializeConfig2x } from '../lib/jobtree';
+import { ZkClient, ZkMirror } from '../lib/zk';
+import { startZooKeeper } from '../scripts/zk-harness';
+
+const SIZES = (process.env.BENCH_MIRROR_JOBS ?? '100,1000,10000').split(',').map(Number);
+const ITEMS = 8;
+const INSTANCES = 4;
+const WRITE_BATCH = 2_000;
+
+async function populate(client: ZkClient, root: string, jobs: number): Promise<number> {
+  const paths: [string, string][] = [[root, '']];
+  for (let j = 0; j < jobs; j += 1) {
+    const name = `job-${j}`;
+    const p = jobPaths(name);
+    const at = (rel: string) => `${root}${rel}`;
+    paths.push([at(p.root), '']);
+    paths.push([at(p.config), serializeConfig2x({ jobName: name, jobClass: 'bench.Job', cron: '0/10 * * * * ?', shardingTotalCount: ITEMS })]);
+    paths.push([at(p.servers), ''], [at(p.instances), ''], [at(p.sharding), '']);
+    for (let i = 0; i < INSTANCES; i += 1) {
+      paths.push([at(p.serverNode(`10.0.0.${i + 1}`)), ''], [at(p.instanceNode(`10.0.0.${i + 1}@-@${1000 + i}`)), '']);
+    }
+    for (let item = 0; item < ITEMS; item += 1) {
+      paths.push([at(p.shardingItem(item)), ''], [at(p.shardingInstance(item)), `10.0.0.${(item % INSTANCES) + 1}@-@${1000 + (item % INSTANCES)}`]);
+    }
+  }
+  // Parents come before children in `paths`, and requests on one session are applied in order.
+  for (let i = 0; i < paths.length; i += WRITE_BATCH) {
+    await Promise.all(paths.slice(i, i + WRITE_BATCH).map(([path, data]) => client.create(path, data)));
+  }
+  return paths.length;
+}
+
+async function main(): Promise<void> {
+  const zk = await startZooKeeper({ nodes: 1, tickTime: 2_000, heapMb: 1_024 });
+  const results = [];
+  try {
+    for (const jobs of SIZES) {
+      const root = `/bench-${jobs}`;
+      const writer = new ZkClient({ connectString: zk.connectString, requestTimeoutMs: 60_000 });
+      await writer.start();
+      const tp = performance.now();
+      const nodes = await populate(writer, root, jobs);
+      const populateMs = performance.now() - tp;
+      await writer.close();
+      const reader = new ZkClient({ connectString: zk.connectString, requestTimeoutMs: 60_000 });
+      await reader.start();
+      const mirror = new ZkMirror(reader, root);
+      let peak = 0;
+      const sampler = setInterval(() => {
+        peak = Math.max(peak, mirror.outstanding);
+      }, 1);
+      const t0 = performance.now();
+      await mirror.start();
+      const ms = performance.now() - t0;
+      clearInterval(sampler);
+      results.push({ jobs, items: jobs * ITEMS, nodes, mirroredNodes: mirror.size, loadMs: Math.round(ms), nodesPerSecond: Math.round((nodes / ms) * 1000), peakReadsInFlight: peak });
+      mirror.close();
+      await reader.close();
+      process.stderr.write(`[bench] ${jobs} jobs: ${nodes} nodes written in ${Math.round(populateMs)} ms, mirrored in ${Math.round(ms)} ms\n`);
+    }
+  } finally {
+    await zk.stop();
+  }
+  process.stdout.write(`${JSON.stringify({ bench: 'mirror-load', itemsPerJob: ITEMS, instancesPerJob: INSTANCES, results })}\n`);
+}
+
+await main();

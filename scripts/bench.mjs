@@ -1,0 +1,34 @@
+// `npm run bench`: runs every benchmark in bench/ one after another; each prints one JSON object on
+// stdout, and this prints them as one JSON array. Speed goals live here, never in tests.
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { ROOT, ensureDebianPackages, ensureNodeModules, log } from './bootstrap.mjs';
+
+ensureNodeModules();
+ensureDebianPackages({ chromium: false });
+const only = process.argv.slice(2);
+const files = readdirSync(path.join(ROOT, 'bench'))
+  .filter((f) => /\.(ts|mjs)$/.test(f) && (only.length === 0 || only.some((o) => f.includes(o))))
+  .sort();
+const results = [];
+let failed = 0;
+for (const file of files) {
+  log(`bench ${file}…`);
+  const res = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [path.join('bench', file)], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const line = res.stdout.trim().split('\n').filter(Boolean).pop();
+  try {
+    if (res.status !== 0) throw new Error(`exited with ${res.status ?? res.signal}`);
+    results.push({ file, ...JSON.parse(line ?? '') });
+  } catch (err) {
+    failed += 1;
+    results.push({ file, error: err instanceof Error ? err.message : String(err) });
+  }
+}
+process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+process.exit(failed === 0 ? 0 : 1);
