@@ -4,6 +4,8 @@ export class ConsoleError extends Error {
     readonly code: string,
     readonly status: number,
     message: string,
+    /** Extra top-level fields of the error body beside `error` (e.g. a 409's `current` and `version`). */
+    readonly details?: Readonly<Record<string, unknown>>,
   ) {
     super(message);
     this.name = new.target.name;
@@ -26,5 +28,19 @@ export class BadRequestError extends ConsoleError {
 export class RegistryUnavailableError extends ConsoleError {
   constructor(registryId: string, state: string) {
     super('REGISTRY_UNAVAILABLE', 503, `registry ${registryId} is not connected to ZooKeeper (state: ${state})`);
+  }
+}
+
+/** The operation does not fit the tree's current state (e.g. removing a job while instances are online). */
+export class ConflictError extends ConsoleError {
+  constructor(code: string, message: string, details?: Readonly<Record<string, unknown>>) {
+    super(code, 409, message, details);
+  }
+}
+
+/** The request body is larger than the route accepts. */
+export class PayloadTooLargeError extends ConsoleError {
+  constructor(limitBytes: number) {
+    super('PAYLOAD_TOO_LARGE', 413, `request body is larger than ${limitBytes} bytes`);
   }
 }

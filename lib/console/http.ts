@@ -1,26 +1,49 @@
 import 'server-only';
 import { z } from 'zod';
-import { ZkError } from '@/lib/zk';
-import { ConsoleError } from './errors';
+import { ConfigError, CronError, InvalidNameError, JobTreeError } from '@/lib/jobtree';
+import { isRetryable, TransactionError, ZkError } from '@/lib/zk';
+import { BadRequestError, ConsoleError, PayloadTooLargeError } from './errors';
+import { getAuditSink, type AuditRecord } from './operations/audit';
+import type { OperationOutcome } from './operations/tree';
 
 export interface ErrorBody {
   error: { code: string; message: string };
+  [detail: string]: unknown;
 }
 
-export function errorResponse(status: number, code: string, message: string): Response {
-  const body: ErrorBody = { error: { code, message } };
+export function errorResponse(status: number, code: string, message: string, details?: Readonly<Record<string, unknown>>): Response {
+  const body: ErrorBody = { ...details, error: { code, message } };
   return Response.json(body, { status, headers: { 'Cache-Control': 'no-store' } });
+}
+
+function zodMessage(err: z.ZodError, prefix?: string): string {
+  return err.issues
+    .map((i) => {
+      const path = [...(prefix ? [prefix] : []), ...i.path.map(String)];
+      return path.length ? `${path.join('.')}: ${i.message}` : i.message;
+    })
+    .join('; ');
 }
 
 /** Typed errors become their HTTP answer; anything else is a 500 whose details stay in the server log. */
 export function toErrorResponse(err: unknown): Response {
-  if (err instanceof ConsoleError) return errorResponse(err.status, err.code, err.message);
-  if (err instanceof z.ZodError) {
-    const message = err.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
-    return errorResponse(400, 'BAD_REQUEST', message);
+  if (err instanceof ConsoleError) return errorResponse(err.status, err.code, err.message, err.details);
+  if (err instanceof z.ZodError) return errorResponse(400, 'BAD_REQUEST', zodMessage(err));
+  if (err instanceof JobTreeError) {
+    // Names, config values and cron from the request: the message already names the field.
+    const details =
+      err instanceof ConfigError ? { issues: err.issues.map((i) => ({ field: i.field ?? null, message: i.message })) } : undefined;
+    if (err instanceof InvalidNameError || err instanceof ConfigError || err instanceof CronError) {
+      return errorResponse(400, err.code, err.message, details);
+    }
   }
-  if (err instanceof ZkError) {
-    return errorResponse(503, 'ZOOKEEPER_ERROR', `ZooKeeper request failed: ${err.message}`);
+  const zkError = err instanceof TransactionError ? err.error : err;
+  if (zkError instanceof ZkError) {
+    if (isRetryable(zkError)) {
+      return errorResponse(503, 'ZOOKEEPER_UNAVAILABLE', `ZooKeeper request failed: ${zkError.message}`);
+    }
+    console.error('[shardkeeper] ZooKeeper refused a request', err);
+    return errorResponse(502, 'ZOOKEEPER_ERROR', `ZooKeeper refused the request: ${zkError.message}`);
   }
   console.error('[shardkeeper] unhandled error in route handler', err);
   return errorResponse(500, 'INTERNAL', 'internal error; see the console server log');
@@ -28,22 +51,139 @@ export function toErrorResponse(err: unknown): Response {
 
 type Params = Record<string, string>;
 
+/** API.md roles: `viewer` reads; `operator` also runs operations; `admin` also manages registries and users. */
+export type Role = 'viewer' | 'operator' | 'admin';
+
+export interface ApiRouteOptions {
+  /** The least role the route needs. Recorded now; enforced in `apiRoute` by the auth issue. */
+  readonly role: Role;
+}
+
+/** What the pipeline knows about the request besides its params. */
+export interface RouteContext {
+  readonly request: Request;
+  readonly role: Role;
+  /** The authenticated user; null until the console authenticates (auth issue). Never guessed. */
+  readonly user: string | null;
+}
+
+export type RouteHandler = ((request: Request, context: { params?: Promise<Params> }) => Promise<Response>) & {
+  /** The role this route requires (API.md), for the auth layer and for tests. */
+  readonly requiredRole: Role;
+};
+
 /**
- * The one pipeline every API handler runs: parse the route params with zod, call lib/console, turn
- * typed errors into HTTP statuses. (Authentication joins this pipeline with the auth issue.)
+ * The one pipeline every API handler runs: (auth → role, with the auth issue) → route params (zod) →
+ * handler (body, lib/console) → typed errors to HTTP statuses. Authentication and the role check go
+ * here, once, before the body is read (API.md: authorization is checked before the body is validated).
  */
 export function apiRoute<P extends z.ZodType<Params>, R>(
   paramsSchema: P,
-  handler: (params: z.infer<P>, request: Request) => Promise<R>,
-): (request: Request, context: { params?: Promise<Params> }) => Promise<Response> {
-  return async (request, context) => {
+  handler: (params: z.infer<P>, request: Request, ctx: RouteContext) => Promise<R>,
+  options: ApiRouteOptions = { role: 'viewer' },
+): RouteHandler {
+  const run = async (request: Request, context: { params?: Promise<Params> }): Promise<Response> => {
     try {
+      // AUTH (security issue): authenticate `request` and check `options.role` here; 401/403 before anything else.
+      const ctx: RouteContext = { request, role: options.role, user: null };
       // Routes without dynamic segments get no params object.
       const params = paramsSchema.parse((await context.params) ?? {});
-      const result = await handler(params, request);
+      const result = await handler(params, request, ctx);
       return Response.json(result, { headers: { 'Cache-Control': 'no-store' } });
     } catch (err) {
       return toErrorResponse(err);
     }
   };
+  return Object.assign(run, { requiredRole: options.role });
+}
+
+/** Largest request body the write routes accept (a config text is a few KB). */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+/** The body as text, refusing more than `limit` bytes (413) without buffering past it. */
+export async function readBodyText(request: Request, limit = MAX_BODY_BYTES): Promise<string> {
+  const declared = request.headers.get('content-length');
+  if (declared !== null && Number(declared) > limit) throw new PayloadTooLargeError(limit);
+  if (request.body === null) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw new PayloadTooLargeError(limit);
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new BadRequestError('body: is not valid UTF-8');
+  }
+}
+
+/** The JSON body parsed by `schema`; an empty body parses as `undefined`. Errors name `body.<field>`. */
+export async function readJsonBody<S extends z.ZodType>(request: Request, schema: S): Promise<z.infer<S>> {
+  const text = await readBodyText(request);
+  let value: unknown;
+  if (text.trim() !== '') {
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      throw new BadRequestError(`body: is not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+    }
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new BadRequestError(zodMessage(parsed.error, 'body'));
+  return parsed.data;
+}
+
+/** Operation routes take no parameters in the body: empty or `{}` (API.md). */
+export const emptyBody = z.unknown().superRefine((value, ctx) => {
+  if (value === undefined) return;
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || Object.keys(value).length > 0) {
+    const got = value !== null && typeof value === 'object' && !Array.isArray(value) ? `keys ${Object.keys(value).join(', ')}` : JSON.stringify(value);
+    ctx.addIssue({ code: 'custom', message: `this operation takes no parameters (send an empty body or {}), got ${got}` });
+  }
+});
+
+/** Hand an operation's audit record to the sink, stamped with time and user. A failing sink never fails the write. */
+async function recordAudit(record: AuditRecord | null, ctx: RouteContext): Promise<void> {
+  if (record === null) return;
+  try {
+    await getAuditSink().record({ ...record, at: new Date().toISOString(), user: ctx.user });
+  } catch (err) {
+    console.error('[shardkeeper] audit sink failed; the write itself succeeded', err, record);
+  }
+}
+
+/**
+ * A write route: the apiRoute pipeline, then the JSON body (size-limited, zod), the lib/console
+ * operation, and its audit record to the audit sink. Operator role unless stated.
+ */
+export function operationRoute<P extends z.ZodType<Params>, B extends z.ZodType, R>(
+  paramsSchema: P,
+  bodySchema: B,
+  operation: (params: z.infer<P>, body: z.infer<B>) => Promise<OperationOutcome<R>>,
+  options: ApiRouteOptions = { role: 'operator' },
+): RouteHandler {
+  return apiRoute(
+    paramsSchema,
+    async (params, request, ctx) => {
+      const body = await readJsonBody(request, bodySchema);
+      const outcome = await operation(params, body);
+      await recordAudit(outcome.audit, ctx);
+      return outcome.result;
+    },
+    options,
+  );
 }

@@ -1,9 +1,9 @@
 import 'server-only';
 import { z } from 'zod';
-import { validateJobName } from '@/lib/jobtree';
+import { validateInstanceId, validateIp, validateItem, validateJobName } from '@/lib/jobtree';
 
 /** A zod check around a lib/jobtree validator, so the route answers with the validator's own reason. */
-function checkedBy(validate: (value: string) => string) {
+function checkedBy(validate: (value: string) => unknown) {
   return z.string().superRefine((value, ctx) => {
     try {
       validate(value);
@@ -18,3 +18,7 @@ const registryId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'registry id must 
 
 export const registryParams = z.object({ rid: registryId });
 export const jobParams = z.object({ rid: registryId, job: checkedBy(validateJobName) });
+export const jobServerParams = jobParams.extend({ ip: checkedBy(validateIp) });
+export const jobItemParams = jobParams.extend({ item: checkedBy(validateItem) });
+export const jobInstanceParams = jobParams.extend({ instanceId: checkedBy(validateInstanceId) });
+export const serverParams = registryParams.extend({ ip: checkedBy(validateIp) });

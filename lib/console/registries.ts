@@ -1,7 +1,7 @@
 import 'server-only';
-import { NotFoundError } from './errors';
+import { ConsoleError, NotFoundError } from './errors';
 import { Registry, type RegistryState } from './registry';
-import { defaultRegistrySettings } from './settings';
+import { defaultRegistrySettings, type RegistrySettings } from './settings';
 
 export interface RegistrySummary {
   id: string;
@@ -51,4 +51,29 @@ export function listRegistries(): RegistrySummary[] {
       error: r.lastError,
     };
   });
+}
+
+/**
+ * Add a registry to this process's store (not started until first used). Refuses an id already taken,
+ * so a second registration cannot silently replace a live session. Used by tests now, and by the admin
+ * registries feature later.
+ */
+export function registerRegistry(settings: RegistrySettings): Registry {
+  const { registries } = store();
+  if (registries.has(settings.id)) {
+    throw new ConsoleError('REGISTRY_EXISTS', 409, `registry ${JSON.stringify(settings.id)} already exists`);
+  }
+  const registry = new Registry(settings);
+  registries.set(settings.id, registry);
+  return registry;
+}
+
+/** Remove a registry from the store and close its session; false when no such registry. */
+export async function unregisterRegistry(id: string): Promise<boolean> {
+  const { registries } = store();
+  const registry = registries.get(id);
+  if (!registry) return false;
+  registries.delete(id);
+  await registry.close();
+  return true;
 }

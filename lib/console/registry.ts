@@ -2,6 +2,7 @@ import 'server-only';
 import { EventEmitter } from 'node:events';
 import type { NodeSnapshot, TreeSnapshot } from '@/lib/jobtree';
 import { ZkClient, ZkMirror, type MirrorChange, type ZkState } from '@/lib/zk';
+import { RegistryUnavailableError } from './errors';
 import type { RegistrySettings } from './settings';
 
 /** Registry states as API.md names them. */
@@ -20,6 +21,12 @@ export interface RegistryEvents {
 
 /** How long a read waits for the first load of a namespace before answering 503. */
 const FIRST_LOAD_WAIT_MS = 5_000;
+
+/**
+ * How long a write waits for a session that is being (re-)established before answering 503. Short on
+ * purpose: an operator clicking "disable" on a dead registry must hear so at once, not after a hang.
+ */
+export const WRITE_CONNECT_WAIT_MS = 1_500;
 
 /**
  * One ZooKeeper registry (connect string + namespace) as the console sees it: a session, and a
@@ -108,6 +115,30 @@ export class Registry extends EventEmitter<RegistryEvents> {
     const ok = await Promise.race([this.start().then(() => true as const), timedOut]);
     clearTimeout(timer);
     return ok;
+  }
+
+  /** Absolute ZooKeeper path of a namespace-relative path (`/job/config` → `/ns/job/config`). */
+  absPath(relPath: string): string {
+    return relPath === '/' ? this.#mirror.root : `${this.#mirror.root}${relPath}`;
+  }
+
+  /**
+   * The session's client for writes and for the exact reads (data + stat) that writes are based on.
+   * Fails fast with RegistryUnavailableError (503) unless the session is connected, waiting at most
+   * `waitMs` for one being established; the client itself rejects requests while not connected.
+   */
+  async connectedClient(waitMs = WRITE_CONNECT_WAIT_MS): Promise<ZkClient> {
+    void this.start();
+    // Known to be unreachable (the first connect already timed out): no point waiting again.
+    if (this.state === 'error') throw new RegistryUnavailableError(this.id, this.state);
+    if (this.#client.state !== 'connected') {
+      try {
+        await this.#client.waitConnected(waitMs);
+      } catch {
+        throw new RegistryUnavailableError(this.id, this.state);
+      }
+    }
+    return this.#client;
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,8 @@
+import { setJobEnabled } from '@/lib/console';
+import { emptyBody, operationRoute } from '@/lib/console/http';
+import { jobParams } from '@/lib/console/params';
+
+export const runtime = 'nodejs';
+export const dynamic = 'force-dynamic';
+
+export const POST = operationRoute(jobParams, emptyBody, ({ rid, job }) => setJobEnabled(rid, job, 'ENABLED'));

@@ -1,0 +1,8 @@
+import { setServerEnabled } from '@/lib/console';
+import { emptyBody, operationRoute } from '@/lib/console/http';
+import { serverParams } from '@/lib/console/params';
+
+export const runtime = 'nodejs';
+export const dynamic = 'force-dynamic';
+
+export const POST = operationRoute(serverParams, emptyBody, ({ rid, ip }) => setServerEnabled(rid, ip, 'DISABLED'));

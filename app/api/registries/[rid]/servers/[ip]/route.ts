@@ -1,0 +1,8 @@
+import { removeServer } from '@/lib/console';
+import { emptyBody, operationRoute } from '@/lib/console/http';
+import { serverParams } from '@/lib/console/params';
+
+export const runtime = 'nodejs';
+export const dynamic = 'force-dynamic';
+
+export const DELETE = operationRoute(serverParams, emptyBody, ({ rid, ip }) => removeServer(rid, ip));

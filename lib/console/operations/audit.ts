@@ -1,0 +1,71 @@
+/**
+ * The audit trail of console writes. Operations describe what they wrote as an AuditRecord; the route
+ * pipeline stamps it with time and user and hands it to the process's AuditSink. The default sink keeps
+ * recent entries in memory; the security issue replaces it with one that stores entries in ZooKeeper.
+ */
+
+/** A node's value before or after a write; null when the node does not exist on that side. */
+export type AuditValue = string | null;
+
+export interface AuditRecord {
+  /** e.g. `config.update`, `job.disable`, `server.enable` (see OPERATIONS in ./names). */
+  readonly operation: string;
+  readonly registry: string;
+  readonly job: string | null;
+  /** Every node written, namespace-relative, in the order the transaction wrote them. */
+  readonly paths: readonly string[];
+  /** Path → value before the write (null: the node did not exist). */
+  readonly before: Readonly<Record<string, AuditValue>>;
+  /** Path → value after the write (null: the node was removed). */
+  readonly after: Readonly<Record<string, AuditValue>>;
+}
+
+export interface AuditEntry extends AuditRecord {
+  /** ISO time the write was committed. */
+  readonly at: string;
+  /** Who asked; null until the console authenticates users (security issue). */
+  readonly user: string | null;
+}
+
+export interface AuditSink {
+  record(entry: AuditEntry): void | Promise<void>;
+}
+
+/** Keeps the newest `limit` entries in memory; `entries()` answers newest first, like GET /api/audit. */
+export class MemoryAuditSink implements AuditSink {
+  readonly #entries: AuditEntry[] = [];
+  constructor(readonly limit = 1_000) {}
+
+  record(entry: AuditEntry): void {
+    this.#entries.push(entry);
+    if (this.#entries.length > this.limit) this.#entries.splice(0, this.#entries.length - this.limit);
+  }
+
+  entries(filter: { registry?: string; job?: string; limit?: number } = {}): AuditEntry[] {
+    const out = this.#entries
+      .filter((e) => (filter.registry === undefined || e.registry === filter.registry) && (filter.job === undefined || e.job === filter.job))
+      .reverse();
+    return filter.limit === undefined ? out : out.slice(0, filter.limit);
+  }
+
+  clear(): void {
+    this.#entries.length = 0;
+  }
+}
+
+// One sink per process, on globalThis for the same reason as the registry store (several module instances).
+const SINK_KEY = Symbol.for('shardkeeper.console.auditSink');
+type GlobalWithSink = typeof globalThis & { [SINK_KEY]?: AuditSink };
+
+export function getAuditSink(): AuditSink {
+  const g = globalThis as GlobalWithSink;
+  g[SINK_KEY] ??= new MemoryAuditSink();
+  return g[SINK_KEY];
+}
+
+/** Replace the process's sink (the security issue's ZooKeeper store; tests). Returns the previous one. */
+export function setAuditSink(sink: AuditSink): AuditSink {
+  const previous = getAuditSink();
+  (globalThis as GlobalWithSink)[SINK_KEY] = sink;
+  return previous;
+}

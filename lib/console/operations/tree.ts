@@ -1,0 +1,201 @@
+import 'server-only';
+/**
+ * What every operation stands on: the registry's live session (503 when there is none), exact reads
+ * (data + stat straight from ZooKeeper, never the mirror, so versions are real), and a write plan that
+ * commits as ONE transaction and doubles as the audit record.
+ */
+import {
+  BadVersionError,
+  NodeExistsError,
+  NoNodeError,
+  NotEmptyError,
+  TransactionError,
+  type ZkClient,
+  type ZkStat,
+} from '@/lib/zk';
+import { ConflictError } from '../errors';
+import { getRegistry } from '../registries';
+import type { Registry } from '../registry';
+import type { AuditRecord, AuditValue } from './audit';
+
+export interface OperationOutcome<R> {
+  /** The JSON-able answer of the route. */
+  readonly result: R;
+  /** What was written; null when the operation found nothing to change and wrote nothing. */
+  readonly audit: AuditRecord | null;
+}
+
+/** A registry with a connected session. Paths given to its helpers are namespace-relative. */
+export class Tree {
+  constructor(
+    readonly registry: Registry,
+    readonly client: ZkClient,
+  ) {}
+
+  get id(): string {
+    return this.registry.id;
+  }
+
+  abs(relPath: string): string {
+    return this.registry.absPath(relPath);
+  }
+
+  /** The node's value and stat, or null when it does not exist. */
+  async read(relPath: string): Promise<{ value: string; stat: ZkStat } | null> {
+    try {
+      const { data, stat } = await this.client.getData(this.abs(relPath));
+      return { value: data.toString('utf8'), stat };
+    } catch (err) {
+      if (err instanceof NoNodeError) return null;
+      throw err;
+    }
+  }
+
+  /** Child names ascending, or null when the node does not exist. */
+  async children(relPath: string): Promise<string[] | null> {
+    try {
+      const { children } = await this.client.getChildren(this.abs(relPath));
+      return [...children].sort();
+    } catch (err) {
+      if (err instanceof NoNodeError) return null;
+      throw err;
+    }
+  }
+
+  async exists(relPath: string): Promise<boolean> {
+    return (await this.client.exists(this.abs(relPath))) !== null;
+  }
+
+  /** Every node strictly below `relPath`, deepest first (the order a removal must take). */
+  async descendants(relPath: string): Promise<string[]> {
+    const out: string[] = [];
+    const walk = async (path: string): Promise<void> => {
+      const kids = (await this.children(path)) ?? [];
+      await Promise.all(
+        kids.map(async (kid) => {
+          const child = `${path}/${kid}`;
+          await walk(child);
+          out.push(child);
+        }),
+      );
+    };
+    await walk(relPath);
+    return out.sort((a, b) => b.split('/').length - a.split('/').length || (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  /** Commit the plan's ops as one transaction. */
+  async commit(plan: WritePlan): Promise<void> {
+    if (plan.empty) return;
+    const tx = this.client.transaction();
+    for (const op of plan.ops) {
+      const path = this.abs(op.path);
+      switch (op.kind) {
+        case 'create':
+          tx.create(path, op.value);
+          break;
+        case 'set':
+          tx.set(path, op.value, op.version);
+          break;
+        case 'remove':
+          tx.remove(path, op.version);
+          break;
+        case 'check':
+          tx.check(path, op.version);
+          break;
+      }
+    }
+    await tx.commit();
+  }
+}
+
+/** The registry's tree for a write: 404 for an unknown registry, 503 fast when it is not connected. */
+export async function openTree(rid: string): Promise<Tree> {
+  const registry = getRegistry(rid);
+  return new Tree(registry, await registry.connectedClient());
+}
+
+type PlannedOp =
+  | { readonly kind: 'create'; readonly path: string; readonly value: string }
+  | { readonly kind: 'set'; readonly path: string; readonly value: string; readonly version: number; readonly before: AuditValue }
+  | { readonly kind: 'remove'; readonly path: string; readonly version: number; readonly before: AuditValue }
+  | { readonly kind: 'check'; readonly path: string; readonly version: number };
+
+/**
+ * The ops of one transaction, built from exact reads. Versions make each write conditional on the state
+ * the operation read, so a concurrent change fails the whole transaction instead of being overwritten.
+ */
+export class WritePlan {
+  readonly ops: PlannedOp[] = [];
+
+  get empty(): boolean {
+    return this.ops.length === 0;
+  }
+
+  create(path: string, value = ''): this {
+    this.ops.push({ kind: 'create', path, value });
+    return this;
+  }
+
+  set(path: string, value: string, version: number, before: AuditValue): this {
+    this.ops.push({ kind: 'set', path, value, version, before });
+    return this;
+  }
+
+  remove(path: string, version: number, before: AuditValue): this {
+    this.ops.push({ kind: 'remove', path, version, before });
+    return this;
+  }
+
+  /** The node must exist (version -1) or have exactly `version`; writes nothing. */
+  check(path: string, version = -1): this {
+    this.ops.push({ kind: 'check', path, version });
+    return this;
+  }
+
+  /** The plan as an audit record: each written path with its value before and after. */
+  audit(operation: string, registry: string, job: string | null): AuditRecord | null {
+    const paths: string[] = [];
+    const before: Record<string, AuditValue> = {};
+    const after: Record<string, AuditValue> = {};
+    for (const op of this.ops) {
+      if (op.kind === 'check') continue;
+      if (!(op.path in before)) {
+        paths.push(op.path);
+        before[op.path] = op.kind === 'create' ? null : op.before;
+      }
+      after[op.path] = op.kind === 'remove' ? null : op.value;
+    }
+    return paths.length === 0 ? null : { operation, registry, job, paths, before, after };
+  }
+}
+
+/** A transaction failed because the tree moved between our reads and the commit. */
+function isRace(err: unknown): boolean {
+  if (!(err instanceof TransactionError)) return false;
+  const cause = err.error;
+  return cause instanceof BadVersionError || cause instanceof NoNodeError || cause instanceof NodeExistsError || cause instanceof NotEmptyError;
+}
+
+const RACE_ATTEMPTS = 5;
+
+/**
+ * Read, plan, commit; when the tree moved in between (a worker wrote, an instance came or went) read and
+ * plan again, a few times. Validation errors thrown by `attempt` are final.
+ */
+export async function readPlanCommit<R>(what: string, attempt: () => Promise<R>): Promise<R> {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (!isRace(err)) throw err;
+      if (i >= RACE_ATTEMPTS) {
+        throw new ConflictError(
+          'CONCURRENT_CHANGE',
+          `${what}: the tree kept changing while the change was being written (${i} attempts); nothing was written, try again`,
+        );
+      }
+      // A little jittered backoff, so two writers that collided do not collide again in lockstep.
+      await new Promise((resolve) => setTimeout(resolve, i * 10 + Math.random() * 20));
+    }
+  }
+}
