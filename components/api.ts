@@ -12,26 +12,40 @@ export interface RegistryInfo {
   error: string | null;
 }
 
-/** An API error with the message the server gave, so pages can show it as is. */
+/** An API error with the message the server gave, so pages can show it as is; `body` keeps extra fields (409 `current`). */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly body: unknown = null,
   ) {
     super(message);
   }
 }
 
-async function getJson<T>(url: string): Promise<T> {
-  const res = await fetch(url, { headers: { Accept: 'application/json' } });
+async function readAnswer<T>(url: string, res: Response): Promise<T> {
   const body: unknown = await res.json().catch(() => null);
   if (!res.ok) {
     const error = (body as { error?: { code?: string; message?: string } } | null)?.error;
-    throw new ApiError(res.status, error?.code ?? 'HTTP_ERROR', error?.message ?? `${url} answered ${res.status}`);
+    throw new ApiError(res.status, error?.code ?? 'HTTP_ERROR', error?.message ?? `${url} answered ${res.status}`, body);
   }
   return body as T;
 }
+
+async function getJson<T>(url: string): Promise<T> {
+  return readAnswer<T>(url, await fetch(url, { headers: { Accept: 'application/json' } }));
+}
+
+/** A write: JSON body, the session's CSRF token, the server's error as an ApiError. */
+export async function sendJson<T>(method: 'POST' | 'PUT' | 'DELETE', url: string, body: unknown, csrfToken: string | null): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json', 'Content-Type': 'application/json' };
+  if (csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  return readAnswer<T>(url, await fetch(url, { method, headers, body: JSON.stringify(body ?? {}) }));
+}
+
+export const jobUrl = (rid: string, job: string) =>
+  `/api/registries/${encodeURIComponent(rid)}/jobs/${encodeURIComponent(job)}`;
 
 export const registriesQuery = () =>
   queryOptions({
@@ -52,7 +66,7 @@ export const jobQuery = (rid: string, job: string) =>
   queryOptions({
     queryKey: ['registries', rid, 'jobs', job],
     queryFn: () =>
-      getJson<JobDetail>(`/api/registries/${encodeURIComponent(rid)}/jobs/${encodeURIComponent(job)}`),
+      getJson<JobDetail>(jobUrl(rid, job)),
   });
 
 export const serversQuery = (rid: string) =>

@@ -1,6 +1,17 @@
 import type { InstanceView } from '@/lib/jobtree';
+import { ConfirmButton } from '@/components/ops/confirm-button';
+import type { JobOperations } from '@/components/ops/use-job-operations';
 
-export function InstanceTable({ instances }: { instances: readonly InstanceView[] }) {
+export function InstanceTable({
+  instances,
+  ops,
+  failover = false,
+}: {
+  instances: readonly InstanceView[];
+  ops?: JobOperations;
+  failover?: boolean;
+}) {
+  const canOperate = ops?.canOperate ?? false;
   if (instances.length === 0) {
     return <p className="text-sm text-red-700">No instance is online: nothing runs this job.</p>;
   }
@@ -13,6 +24,7 @@ export function InstanceTable({ instances }: { instances: readonly InstanceView[
           <th className="px-3 py-2">PID</th>
           <th className="px-3 py-2">Server</th>
           <th className="px-3 py-2">Items</th>
+          {canOperate && <th className="px-3 py-2" />}
         </tr>
       </thead>
       <tbody>
@@ -29,6 +41,31 @@ export function InstanceTable({ instances }: { instances: readonly InstanceView[
               {i.serverStatus ?? <span className="text-amber-700">no server node: gets no items</span>}
             </td>
             <td className="px-3 py-2 font-mono">{i.items.length ? i.items.join(', ') : '—'}</td>
+            {canOperate && ops && (
+              <td className="px-3 py-2 text-right">
+                <ConfirmButton
+                  testId="op-shutdown-instance"
+                  label="Shut down"
+                  title={`Shut down ${i.id}`}
+                  danger
+                  consequence={
+                    <div className="space-y-1">
+                      <p>
+                        Deletes the instance node: this job stops on {i.id} (the process lives on) and the others treat it as gone —
+                        its items {i.items.length ? i.items.join(', ') : ''} move at the next reshard.
+                      </p>
+                      {failover && (
+                        <p className="text-red-700">
+                          Failover is on: items it is still executing run again elsewhere. To drain instead, disable its server first and
+                          wait until its items stop.
+                        </p>
+                      )}
+                    </div>
+                  }
+                  run={() => ops.shutdownInstance(i.id)}
+                />
+              </td>
+            )}
           </tr>
         ))}
       </tbody>

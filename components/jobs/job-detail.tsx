@@ -2,9 +2,13 @@
 
 import Link from 'next/link';
 import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { ConfigEditor } from '@/components/config/config-editor';
 import { jobQuery } from '@/components/api';
 import { useRegistryEvents } from '@/components/live/use-registry-events';
 import { RegistryBanner } from '@/components/registry/registry-banner';
+import { JobActions } from '@/components/ops/job-actions';
+import { useJobOperations } from '@/components/ops/use-job-operations';
 import { ConfigView } from './config-view';
 import { InstanceTable } from './instance-table';
 import { JobServerTable } from './job-server-table';
@@ -24,6 +28,8 @@ function Section({ title, children }: { title: string; children: React.ReactNode
 export function JobDetailView({ rid, job }: { rid: string; job: string }) {
   const { streaming } = useRegistryEvents(rid);
   const detail = useQuery(jobQuery(rid, job));
+  const ops = useJobOperations(rid, job);
+  const [editing, setEditing] = useState(false);
 
   return (
     <div className="space-y-6">
@@ -52,6 +58,7 @@ export function JobDetailView({ rid, job }: { rid: string; job: string }) {
             <span className="text-sm text-slate-500">{detail.data.flavour}</span>
           </header>
           {detail.data.description && <p className="text-slate-600">{detail.data.description}</p>}
+          <JobActions rid={rid} detail={detail.data} />
           <div className="flex flex-wrap gap-4 text-sm" data-testid="leader-line">
             <span>
               Leader: <span className="font-mono">{detail.data.leader ?? 'none'}</span>
@@ -72,16 +79,32 @@ export function JobDetailView({ rid, job }: { rid: string; job: string }) {
             </ul>
           )}
           <Section title="Shards">
-            <ShardGrid items={detail.data.items} />
+            <ShardGrid items={detail.data.items} ops={ops} />
           </Section>
           <Section title="Instances">
-            <InstanceTable instances={detail.data.instances} />
+            <InstanceTable instances={detail.data.instances} ops={ops} failover={detail.data.settings?.failover ?? false} />
           </Section>
           <Section title="Servers">
-            <JobServerTable servers={detail.data.servers} />
+            <JobServerTable detail={detail.data} ops={ops} />
           </Section>
           <Section title="Config">
-            <ConfigView config={detail.data.config} configRaw={detail.data.configRaw} version={detail.data.configVersion} />
+            {editing ? (
+              <ConfigEditor key={detail.data.configVersion} rid={rid} detail={detail.data} onClose={() => setEditing(false)} />
+            ) : (
+              <>
+                {ops.canOperate && (
+                  <button
+                    type="button"
+                    data-testid="config-edit"
+                    onClick={() => setEditing(true)}
+                    className="rounded bg-white px-2 py-1 text-xs font-medium text-slate-700 ring-1 ring-slate-300 hover:bg-slate-50"
+                  >
+                    Edit config
+                  </button>
+                )}
+                <ConfigView config={detail.data.config} configRaw={detail.data.configRaw} version={detail.data.configVersion} />
+              </>
+            )}
           </Section>
         </>
       )}

@@ -1,8 +1,11 @@
 import type { ItemView } from '@/lib/jobtree';
+import { ConfirmButton } from '@/components/ops/confirm-button';
+import type { JobOperations } from '@/components/ops/use-job-operations';
 import { ItemStatusBadge } from './item-status-badge';
 
 /** Item → owner, status and marks; rows keep their identity so live updates change cells in place. */
-export function ShardGrid({ items }: { items: readonly ItemView[] }) {
+export function ShardGrid({ items, ops }: { items: readonly ItemView[]; ops?: JobOperations }) {
+  const canOperate = ops?.canOperate ?? false;
   if (items.length === 0) return <p className="text-sm text-slate-500">No shard items.</p>;
   return (
     <table className="w-full rounded border border-slate-200 bg-white text-sm" data-testid="shard-grid">
@@ -13,6 +16,7 @@ export function ShardGrid({ items }: { items: readonly ItemView[] }) {
           <th className="px-3 py-2">Status</th>
           <th className="px-3 py-2">Parameter</th>
           <th className="px-3 py-2">Marks</th>
+          {canOperate && <th className="px-3 py-2" />}
         </tr>
       </thead>
       <tbody>
@@ -35,6 +39,26 @@ export function ShardGrid({ items }: { items: readonly ItemView[] }) {
               {item.failoverQueued && !item.failover && <span>queued for failover</span>}
               {item.beyondTotal && <span>beyond shard count</span>}
             </td>
+            {canOperate && ops && (
+              <td className="px-3 py-2 text-right">
+                <ConfirmButton
+                  testId={item.disabled ? 'op-enable-item' : 'op-disable-item'}
+                  label={item.disabled ? 'Enable' : 'Disable'}
+                  title={`${item.disabled ? 'Enable' : 'Disable'} item ${item.item}`}
+                  consequence={
+                    item.disabled ? (
+                      <p>Item {item.item} runs again on its owner ({item.owner ?? 'none yet'}) from the next trigger.</p>
+                    ) : (
+                      <p>
+                        Item {item.item} stays assigned to {item.owner ?? 'no one'} but is skipped from the next trigger on
+                        {item.running ? '; the run in progress finishes' : ''}.
+                      </p>
+                    )
+                  }
+                  run={() => ops.setItemEnabled(item.item, item.disabled)}
+                />
+              </td>
+            )}
           </tr>
         ))}
       </tbody>

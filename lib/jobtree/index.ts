@@ -21,3 +21,4 @@ export * from './job-view';
 export * from './job-summary';
 export * from './job-warnings';
 export * from './servers-view';
+export * from './preview';

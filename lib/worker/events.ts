@@ -1,0 +1,46 @@
+/**
+ * Everything observable about a worker is a typed event (BullMQ's WorkerListener in spirit): the CLI
+ * turns them into JSON log lines, tests listen instead of peeking.
+ */
+
+/** Why a run happens. */
+export type RunKind = 'cron' | 'misfire' | 'failover' | 'trigger';
+
+export interface ItemRunInfo {
+  readonly job: string;
+  readonly item: number;
+  readonly taskId: string;
+  readonly instanceId: string;
+  readonly fireTime: Date;
+  readonly kind: RunKind;
+}
+
+export interface WorkerEvents {
+  /** The ZooKeeper session is up and every job is registered (first time and after each new session). */
+  registered: [info: { instanceId: string; sessionId: string; jobs: string[] }];
+  itemStart: [info: ItemRunInfo];
+  itemEnd: [info: ItemRunInfo & { durationMs: number; aborted: boolean }];
+  itemError: [info: ItemRunInfo & { durationMs: number; error: Error }];
+  /** A run was skipped (why: 'running', 'fenced', 'disabled', 'sharding-timeout', 'no-items', …). */
+  skipped: [info: { job: string; fireTime: Date; reason: string }];
+  /** A fire found the job still running: misfire marks were set on these items. */
+  misfire: [info: { job: string; fireTime: Date; items: number[] }];
+  leader: [info: { job: string; leader: boolean }];
+  /** The leader published a new assignment. */
+  sharded: [info: { job: string; total: number; assignment: Record<string, number[]> }];
+  /** Items of a vanished instance were flagged for failover (by this instance). */
+  failoverFlagged: [info: { job: string; deadInstance: string; items: number[] }];
+  /** This instance took a flagged item. */
+  failoverTaken: [info: { job: string; item: number; fireTime: Date }];
+  /** Fencing: work must stop (session in doubt) / may start again. */
+  fenced: [info: { reason: string }];
+  unfenced: [info: { sessionId: string }];
+  /** The console deleted this instance's node of a job: that job stops here. */
+  jobShutdown: [info: { job: string }];
+  /** A config change was applied (cron rescheduled, total changed…). */
+  configChanged: [info: { job: string; cron: string; shardingTotalCount: number }];
+  /** A non-fatal problem (a ZooKeeper call failed and will be retried at the next opportunity). */
+  warning: [info: { job?: string; message: string }];
+  closing: [];
+  closed: [];
+}

@@ -1,0 +1,171 @@
+/**
+ * Execution: claiming items (`running` nodes), running them concurrently with isolated errors, and
+ * releasing them. A claim is one transaction that also proves, for a normal run, that no reshard is in
+ * progress (`leader/sharding/processing` absent: created and removed inside the same multi) and that each
+ * item's owner is still the one we read — so an item handed to another instance is never started here.
+ */
+import { parseShardingItemParameters } from '../jobtree/values';
+import { TransactionError } from '../zk';
+import type { ItemRunInfo, RunKind } from './events';
+import type { SessionLease } from './fencing';
+import { errorMessage, readNode, removeIfPresent, sameSession } from './nodes';
+import type { JobRuntime } from './runtime';
+
+export interface Claim {
+  readonly item: number;
+  /** Version of `sharding/{item}/instance` as read when the item was found ours; null: do not check (failover). */
+  readonly ownerVersion: number | null;
+}
+
+export interface RunOutcome {
+  readonly items: number[];
+  /** Items whose run ended with the signal raised (fenced, shut down, drain timeout). */
+  readonly aborted: number[];
+}
+
+export class ExecutionService {
+  #seq = 0;
+  readonly #active = new Set<AbortController>();
+  #idleWaiters: Array<() => void> = [];
+
+  constructor(
+    private readonly rt: JobRuntime,
+    private readonly lease: SessionLease,
+  ) {}
+
+  get activeRuns(): number {
+    return this.#active.size;
+  }
+
+  /** Resolves when no run is active. */
+  whenIdle(): Promise<void> {
+    if (this.#active.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  abortAll(reason: string): void {
+    for (const controller of this.#active) {
+      if (!controller.signal.aborted) controller.abort(new Error(reason));
+    }
+  }
+
+  /**
+   * Create `running` for every claimed item in one transaction (nothing when monitorExecution is off).
+   * With failover on `running` is persistent with our id, and our `fireTime` node records the run's
+   * fireTime beside it; otherwise `running` is ephemeral and blank, as both Java versions write it.
+   */
+  async claim(claims: readonly Claim[], fireTime: Date, opts: { assertNoResharding: boolean }): Promise<boolean> {
+    const config = this.rt.config();
+    if (!config.monitorExecution || claims.length === 0) return true;
+    const { client, paths } = this.rt;
+    const persistent = config.failover;
+    const staleFireTimes = persistent
+      ? await Promise.all(claims.map(async (c) => ((await readNode(client, paths.fireTime(c.item))) === null ? null : c.item)))
+      : [];
+    const tx = client.transaction();
+    if (opts.assertNoResharding) tx.create(paths.shardingProcessing, '', 'persistent').remove(paths.shardingProcessing);
+    for (const c of claims) {
+      if (c.ownerVersion !== null) tx.check(paths.shardingInstance(c.item), c.ownerVersion);
+      if (persistent) {
+        tx.create(paths.running(c.item), this.rt.instanceId, 'persistent');
+        if (staleFireTimes.includes(c.item)) tx.remove(paths.fireTime(c.item));
+        tx.create(paths.fireTime(c.item), String(fireTime.getTime()), 'persistent');
+      } else {
+        tx.create(paths.running(c.item), '', 'ephemeral');
+      }
+    }
+    try {
+      await tx.commit();
+      return true;
+    } catch (err) {
+      if (err instanceof TransactionError) {
+        this.rt.emit('warning', {
+          job: this.rt.job.name,
+          message: `claim of items ${claims.map((c) => c.item).join(',')} refused (${err.error.name} at ${err.op?.path ?? '?'}): skipped`,
+        });
+        return false;
+      }
+      throw err;
+    }
+  }
+
+  /** Run `items` concurrently; an item's error is reported and does not affect the others. */
+  async run(items: readonly number[], fireTime: Date, kind: RunKind): Promise<RunOutcome> {
+    const config = this.rt.config();
+    const job = this.rt.job;
+    let params = new Map<number, string>();
+    try {
+      params = parseShardingItemParameters(config.shardingItemParameters);
+    } catch (err) {
+      this.rt.emit('warning', { job: job.name, message: `shardingItemParameters ignored: ${errorMessage(err)}` });
+    }
+    const taskId = `${job.name}@-@${items.join(',')}@-@${kind.toUpperCase()}@-@${this.rt.instanceId}@-@${++this.#seq}`;
+    const controller = new AbortController();
+    const signal = this.lease.guardedSignal(controller);
+    this.#active.add(controller);
+    const aborted: number[] = [];
+    try {
+      await Promise.all(
+        items.map(async (item) => {
+          const info: ItemRunInfo = { job: job.name, item, taskId, instanceId: this.rt.instanceId, fireTime, kind };
+          const started = Date.now();
+          this.rt.emit('itemStart', info);
+          try {
+            await job.execute({
+              jobName: job.name,
+              taskId,
+              instanceId: this.rt.instanceId,
+              shardingItem: item,
+              shardingParameter: params.get(item) ?? '',
+              shardingTotalCount: config.shardingTotalCount,
+              jobParameter: config.jobParameter,
+              fireTime,
+              signal,
+            });
+            if (signal.aborted) aborted.push(item);
+            this.rt.emit('itemEnd', { ...info, durationMs: Date.now() - started, aborted: signal.aborted });
+          } catch (err) {
+            if (signal.aborted) aborted.push(item);
+            const error = err instanceof Error ? err : new Error(String(err));
+            this.rt.emit('itemError', { ...info, durationMs: Date.now() - started, error });
+          }
+        }),
+      );
+    } finally {
+      this.#active.delete(controller);
+      if (this.#active.size === 0) {
+        const waiters = this.#idleWaiters;
+        this.#idleWaiters = [];
+        for (const w of waiters) w();
+      }
+    }
+    return { items: [...items], aborted };
+  }
+
+  /**
+   * Delete what our run of `items` created: `running` (only while it is still ours: a survivor may
+   * already have flagged it and a taker re-created it), our `fireTime`, and our failover marks.
+   */
+  async release(items: readonly number[]): Promise<void> {
+    const { client, paths, instanceId } = this.rt;
+    const sessionId = client.session?.sessionId;
+    await Promise.all(
+      items.map(async (item) => {
+        const running = await readNode(client, paths.running(item));
+        const ours =
+          running !== null &&
+          (running.value === instanceId || (running.value === '' && sameSession(running.stat.ephemeralOwner, sessionId)));
+        if (running !== null && ours) {
+          const fire = await readNode(client, paths.fireTime(item));
+          const tx = client.transaction().remove(paths.running(item), running.stat.version);
+          if (fire !== null) tx.remove(paths.fireTime(item), fire.stat.version);
+          await tx.commit().catch(() => removeIfPresent(client, paths.running(item), running.stat.version));
+        }
+        for (const mark of [paths.failover(item), paths.failovering(item)]) {
+          const node = await readNode(client, mark);
+          if (node !== null && node.value === instanceId) await removeIfPresent(client, mark, node.stat.version);
+        }
+      }),
+    );
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * Failover (PROTOCOL §3, §5). A survivor that sees an instance node vanish flags, under
+ * `leader/failover/items`, the items that instance was running and deletes their `running`; takers take
+ * one flagged item at a time under `leader/failover/latch` (marks `failover`, ephemeral, and in 3.x
+ * `failovering`, persistent, both with the taker's id; flag deleted) and run it at once with the
+ * original fireTime, clearing the marks when it ends.
+ *
+ * Both steps are single transactions guarded so that several survivors seeing the same crash, or a
+ * late one, never flag an item twice: the flag commits only if `running` is still the version we read
+ * and no taker holds the item (a `failover` mark would make our create-then-remove of it fail).
+ * Decision: the flag's value carries the original fireTime (epoch ms, copied from our `fireTime` node);
+ * Java takers ignore flag values, Java observers write '' and we then fall back to "now".
+ */
+import { sortInstancesDescending } from '../jobtree/sharding';
+import { tryParseItem } from '../jobtree/names';
+import { NodeExistsError, TransactionError } from '../zk';
+import { withLatch } from './election';
+import { listChildren, readNode, zxidBefore, type NodeRead } from './nodes';
+import type { JobRuntime } from './runtime';
+
+export interface TakenItem {
+  readonly item: number;
+  readonly fireTime: Date;
+}
+
+export class FailoverService {
+  constructor(private readonly rt: JobRuntime) {}
+
+  /**
+   * Flag the items `deadId` was running. `reincarnatedCzxid`: when an instance with the same id is
+   * back (a process that re-registered after its session expired), only `running` nodes older than
+   * the new instance node belong to the dead incarnation. `only`: limit to these items (our own
+   * runs aborted by fencing are handed over this way).
+   */
+  async flagCrashed(deadId: string, reincarnatedCzxid: string | null, only?: readonly number[]): Promise<number[]> {
+    const { client, paths } = this.rt;
+    const children = await listChildren(client, paths.sharding);
+    const items = children
+      .map(tryParseItem)
+      .filter((i): i is number => i !== null && (only === undefined || only.includes(i)));
+    const flagged: number[] = [];
+    await client.mkdirp(paths.failoverItems);
+    await Promise.all(
+      items.map(async (item) => {
+        const [running, owner, failovering] = await Promise.all([
+          readNode(client, paths.running(item)),
+          readNode(client, paths.shardingInstance(item)),
+          readNode(client, paths.failovering(item)),
+        ]);
+        if (running === null || !this.#belongsTo(running, owner, deadId)) {
+          // A dead taker's persistent 3.x mark without a run is just debris.
+          if (failovering !== null && failovering.value === deadId && running === null) {
+            await client.remove(paths.failovering(item), failovering.stat.version).catch(() => undefined);
+          }
+          return;
+        }
+        if (reincarnatedCzxid !== null && !zxidBefore(running.stat.czxid, reincarnatedCzxid)) return;
+        const fire = await readNode(client, paths.fireTime(item));
+        const fireMs = fire !== null && /^\d+$/.test(fire.value.trim()) ? fire.value.trim() : '';
+        const tx = client
+          .transaction()
+          .create(paths.failover(item), '', 'persistent')
+          .remove(paths.failover(item))
+          .remove(paths.running(item), running.stat.version);
+        if (fire !== null) tx.remove(paths.fireTime(item), fire.stat.version);
+        if (failovering !== null && failovering.value === deadId) tx.remove(paths.failovering(item), failovering.stat.version);
+        tx.create(paths.failoverItem(item), fireMs, 'persistent');
+        try {
+          await tx.commit();
+          flagged.push(item);
+        } catch (err) {
+          // Another survivor was first, or a taker already holds it: nothing to do.
+          if (!(err instanceof TransactionError)) throw err;
+        }
+      }),
+    );
+    flagged.sort((a, b) => a - b);
+    if (flagged.length > 0) this.rt.emit('failoverFlagged', { job: this.rt.job.name, deadInstance: deadId, items: flagged });
+    return flagged;
+  }
+
+  #belongsTo(running: NodeRead, owner: NodeRead | null, deadId: string): boolean {
+    if (running.value === deadId) return true;
+    // A blank persistent `running` (a 2.x-style writer with failover on) belongs to the item's owner.
+    return running.value === '' && running.stat.ephemeralOwner === '0' && owner?.value === deadId;
+  }
+
+  /** Any flags waiting? */
+  async hasFlags(): Promise<boolean> {
+    return (await listChildren(this.rt.client, this.rt.paths.failoverItems)).length > 0;
+  }
+
+  /**
+   * Take one flagged item (the first in ElasticJob's descending child order) under the failover latch.
+   * Resolves with it, or null when none is left.
+   */
+  async takeOne(): Promise<TakenItem | null> {
+    const { client, paths, instanceId } = this.rt;
+    return withLatch(
+      client,
+      paths.failoverLatch,
+      async () => {
+        const tried = new Set<string>();
+        for (;;) {
+          const flags = sortInstancesDescending(await listChildren(client, paths.failoverItems));
+          // A flag whose item is still held by a taker (possible with Java observers) waits its turn.
+          const name = flags.find((f) => !tried.has(f));
+          if (name === undefined) return null;
+          tried.add(name);
+          const item = tryParseItem(name);
+          const flag = item === null ? null : await readNode(client, paths.failoverItem(item));
+          if (item === null || flag === null) {
+            await client.remove(`${paths.failoverItems}/${name}`).catch(() => undefined);
+            continue;
+          }
+          if (item >= this.rt.config().shardingTotalCount) {
+            // The total shrank since the crash: the item no longer exists.
+            await client.remove(paths.failoverItem(item), flag.stat.version).catch(() => undefined);
+            continue;
+          }
+          await client.mkdirp(paths.shardingItem(item));
+          const tx = client.transaction().create(paths.failover(item), instanceId, 'ephemeral');
+          if (this.rt.flavour() === '3.x-yaml') {
+            const old = await readNode(client, paths.failovering(item));
+            if (old === null) tx.create(paths.failovering(item), instanceId, 'persistent');
+            else tx.set(paths.failovering(item), instanceId, old.stat.version);
+          }
+          tx.remove(paths.failoverItem(item), flag.stat.version);
+          try {
+            await tx.commit();
+          } catch (err) {
+            if (err instanceof TransactionError && (err.error instanceof NodeExistsError || err.error.name === 'BadVersionError' || err.error.name === 'NoNodeError')) {
+              continue;
+            }
+            throw err;
+          }
+          const ms = Number(flag.value.trim());
+          const fireTime = flag.value.trim() !== '' && Number.isFinite(ms) ? new Date(ms) : new Date();
+          this.rt.emit('failoverTaken', { job: this.rt.job.name, item, fireTime });
+          return { item, fireTime };
+        }
+      },
+      this.rt.options.shardingWaitMs,
+    );
+  }
+}

@@ -1,0 +1,555 @@
+/**
+ * One job in this process: registration, the trigger, the reactions to the job's tree, and draining.
+ * The services (election, sharding, execution, failover) do the ZooKeeper work; this class decides when.
+ *
+ * Transitions of a job here, and what drives them:
+ *   starting --registered on the session--> active
+ *   active --lease runs out (fencing.ts)--> fenced: nothing starts, running items are aborted
+ *   fenced --lease back, same session--> active
+ *   any --new session (old one expired)--> re-registering --registered--> active
+ *   active --our instance node deleted while our session lives (console shutdown)--> shut down (final)
+ *   any --close()--> draining (no new starts, running items finish) --nodes removed--> closed
+ *
+ * Reactions to the tree (from a ZkMirror of the job root):
+ *   instance gone          → leader flags a reshard; with failover, flag the items it was running
+ *   instance joined        → leader flags a reshard (the joiner flags one itself too)
+ *   server value changed   → leader flags a reshard; our own server DISABLED → abdicate
+ *   leader node gone       → elect (if our server is available)
+ *   failover flag appeared → take flagged items one at a time and run each at once
+ *   TRIGGER / trigger/{id} → reset / delete it, run once
+ *   config changed         → reschedule; a new total makes the leader flag a reshard
+ */
+import { parseConfig } from '../jobtree/config';
+import type { JobConfig, ParsedConfig } from '../jobtree/config-types';
+import type { Flavour } from '../jobtree/flavour';
+import { parsePath, relativeToNamespace } from '../jobtree/paths';
+import { tryParseItem } from '../jobtree/names';
+import { encodeInstanceValue, parseInstanceValue } from '../jobtree/values';
+import { ZkMirror, type MirrorChange, type ZkClient } from '../zk';
+import { LeaderElection } from './election';
+import type { RunKind, WorkerEvents } from './events';
+import { ExecutionService, type Claim } from './execution';
+import { FailoverService, type TakenItem } from './failover';
+import type { SessionLease } from './fencing';
+import { absoluteJobPaths, errorMessage, listChildren, readNode, removeIfPresent, sameSession, sleep, zxidBefore, type AbsoluteJobPaths } from './nodes';
+import type { ResolvedJob, ResolvedWorkerOptions } from './options';
+import { registerInstance, registerJobConfig, registerServer } from './registration';
+import type { JobRuntime } from './runtime';
+import { ShardingService } from './sharding';
+import { CronSchedule } from './trigger';
+
+type Emit = <K extends keyof WorkerEvents>(event: K, ...args: WorkerEvents[K]) => void;
+
+export class JobRunner implements JobRuntime {
+  readonly paths: AbsoluteJobPaths;
+  readonly ip: string;
+  #parsed: ParsedConfig | null = null;
+  readonly #election: LeaderElection;
+  readonly #sharding: ShardingService;
+  readonly #execution: ExecutionService;
+  readonly #failover: FailoverService;
+  readonly #schedule: CronSchedule;
+  #mirror: ZkMirror | null = null;
+  #registeredSession: string | null = null;
+  #registering: Promise<void> | null = null;
+  #shutdown = false;
+  #closing = false;
+  #closePromise: Promise<void> | null = null;
+  /** A cron/trigger run (with its misfire re-runs) is in progress. */
+  #busy = false;
+  #currentItems: number[] = [];
+  #missedFire: Date | null = null;
+  readonly #runs = new Set<Promise<void>>();
+  readonly #failoverItems = new Set<number>();
+  #taking = false;
+  #takeAgain = false;
+  #reconcileTimer: NodeJS.Timeout | null = null;
+  readonly #stop = new AbortController();
+
+  constructor(
+    readonly client: ZkClient,
+    readonly job: ResolvedJob,
+    readonly options: ResolvedWorkerOptions,
+    readonly instanceId: string,
+    private readonly lease: SessionLease,
+    private readonly emitter: Emit,
+  ) {
+    this.paths = absoluteJobPaths(options.namespace, job.name);
+    this.ip = options.ip;
+    this.#election = new LeaderElection(client, this.paths, instanceId);
+    this.#sharding = new ShardingService(this, this.#election);
+    this.#execution = new ExecutionService(this, lease);
+    this.#failover = new FailoverService(this);
+    this.#schedule = new CronSchedule(
+      (fireTime) => this.#fire(fireTime, 'cron'),
+      (err) => this.#warn(`cannot schedule: ${errorMessage(err)}`),
+    );
+  }
+
+  // ---- JobRuntime -------------------------------------------------------------------------------
+
+  config(): JobConfig {
+    if (this.#parsed === null) throw new Error(`job ${this.job.name} has no config yet`);
+    return this.#parsed.normalized;
+  }
+
+  flavour(): Flavour {
+    return this.#parsed?.flavour ?? (this.job.flavour === '3.x' ? '3.x-yaml' : '2.x-json');
+  }
+
+  canStart(): boolean {
+    return (
+      !this.#closing &&
+      !this.#shutdown &&
+      this.#registeredSession !== null &&
+      this.#registeredSession === this.client.session?.sessionId &&
+      this.lease.valid()
+    );
+  }
+
+  emit<K extends keyof WorkerEvents>(event: K, ...args: WorkerEvents[K]): void {
+    this.emitter(event, ...args);
+  }
+
+  // ---- lifecycle --------------------------------------------------------------------------------
+
+  async start(): Promise<void> {
+    this.#parsed = await registerJobConfig(this.client, this.paths, this.job);
+    if (this.#parsed.flavour !== (this.job.flavour === '3.x' ? '3.x-yaml' : '2.x-json')) {
+      this.#warn(`the stored config is ${this.#parsed.flavour}, not ${this.job.flavour}: following the stored format`);
+    }
+    await this.#register();
+    const mirror = new ZkMirror(this.client, this.paths.root);
+    this.#mirror = mirror;
+    mirror.on('change', (change) => this.#onChange(change));
+    mirror.on('error', (err) => this.#warn(`watching the job tree: ${err.message}`));
+    await mirror.start();
+    this.#schedule.set(this.config().cron, this.config().timeZone);
+    this.#reconcileTimer = setInterval(() => this.#spawn(this.#reconcile()), this.options.reconcileIntervalMs);
+    this.#reconcileTimer.unref();
+    this.#spawn(this.#reconcile());
+  }
+
+  /** A new session replaced an expired one: our ephemerals and any claim to our items are gone. */
+  onNewSession(): void {
+    if (this.#closing || this.#shutdown) return;
+    this.#registeredSession = null;
+    this.#execution.abortAll('ZooKeeper session expired');
+    this.#spawn(this.#registerWithRetry());
+  }
+
+  /** The lease ran out: stop everything running (nothing new starts: canStart() is false). */
+  onFenced(reason: string): void {
+    this.#execution.abortAll(`fenced: ${reason}`);
+  }
+
+  onUnfenced(): void {
+    if (this.canStart()) this.#spawn(this.#takeLoop());
+  }
+
+  /** Drain: no new starts, running items finish (aborted after the drain timeout), nodes removed. */
+  close(): Promise<void> {
+    if (this.#closePromise) return this.#closePromise;
+    this.#closePromise = (async () => {
+      this.#closing = true;
+      this.#schedule.stop();
+      if (this.#reconcileTimer) clearInterval(this.#reconcileTimer);
+      const drained = await this.#settleRuns(this.options.drainTimeoutMs);
+      if (!drained) {
+        this.#execution.abortAll('closing: drain timeout');
+        await this.#settleRuns(5_000);
+      }
+      this.#stop.abort();
+      await this.#settleRuns(2_000);
+      const steps: Array<() => Promise<unknown>> = [
+        () => this.#election.abdicate(),
+        // We leave: the next trigger reshards without us (2.x workers flag this from any instance too).
+        () => (this.#registeredSession === null ? Promise.resolve() : this.#sharding.setNecessary()),
+        () => this.#removeOwnInstance(),
+      ];
+      for (const step of steps) {
+        try {
+          await step();
+        } catch (err) {
+          this.#warn(`while closing: ${errorMessage(err)}`);
+        }
+      }
+      this.#mirror?.close();
+    })();
+    return this.#closePromise;
+  }
+
+  async #settleRuns(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.#runs.size > 0) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) return false;
+      await Promise.race([Promise.allSettled([...this.#runs]), sleep(remaining)]);
+    }
+    return true;
+  }
+
+  async #removeOwnInstance(): Promise<void> {
+    const node = await readNode(this.client, this.paths.instanceNode(this.instanceId));
+    if (node !== null && sameSession(node.stat.ephemeralOwner, this.client.session?.sessionId)) {
+      await removeIfPresent(this.client, this.paths.instanceNode(this.instanceId), node.stat.version);
+    }
+  }
+
+  // ---- registration -----------------------------------------------------------------------------
+
+  async #register(): Promise<void> {
+    if (this.#registering) return this.#registering;
+    this.#registering = (async () => {
+      const sessionId = this.client.session?.sessionId ?? null;
+      const config = this.config();
+      await this.client.mkdirp(this.paths.leaderSharding);
+      await registerServer(this.client, this.paths, this.ip, this.flavour(), config.disabled);
+      await registerInstance(this.client, this.paths, this.instanceId, this.ip, this.flavour());
+      // A joiner asks for a reshard itself (as 2.x does) rather than rely on a leader noticing.
+      await this.#sharding.setNecessary();
+      if (this.client.session?.sessionId === sessionId) this.#registeredSession = sessionId;
+    })().finally(() => {
+      this.#registering = null;
+    });
+    return this.#registering;
+  }
+
+  async #registerWithRetry(): Promise<void> {
+    while (!this.#closing && !this.#shutdown && this.#registeredSession === null) {
+      try {
+        await this.client.waitConnected(this.options.sessionTimeoutMs);
+        await this.#register();
+        this.#spawn(this.#reconcile());
+        this.#spawn(this.#takeLoop());
+        return;
+      } catch (err) {
+        this.#warn(`re-registration failed, retrying: ${errorMessage(err)}`);
+        await sleep(500, this.#stop.signal);
+      }
+    }
+  }
+
+  // ---- reactions to the tree --------------------------------------------------------------------
+
+  #onChange(change: MirrorChange): void {
+    const rel = relativeToNamespace(this.options.namespace, change.path);
+    if (rel === null) return;
+    let parsed;
+    try {
+      parsed = parsePath(rel);
+    } catch {
+      return;
+    }
+    if (this.#closing || this.#shutdown) return;
+    switch (parsed.kind) {
+      case 'config':
+        if (change.type !== 'remove') this.#applyConfig(change.data.toString('utf8'));
+        break;
+      case 'instance': {
+        const id = parsed.instanceId ?? '';
+        if (id === this.instanceId) this.#onOwnInstance(change);
+        else if (change.type === 'remove') this.#spawn(this.#onInstanceGone(id, null));
+        else if (change.type === 'update' && change.previous.stat.czxid !== change.stat.czxid) {
+          // Gone and back between two reads: the old incarnation died.
+          this.#spawn(this.#onInstanceGone(id, change.stat.czxid));
+        } else if (change.type === 'add') this.#spawn(this.#leaderFlagsReshard());
+        break;
+      }
+      case 'server':
+        if (parsed.ip === this.ip) this.#spawn(this.#onOwnServer());
+        this.#spawn(this.#leaderFlagsReshard());
+        break;
+      case 'leaderInstance':
+        if (change.type === 'remove') this.#spawn(this.#electIfAvailable());
+        break;
+      case 'triggerNode':
+        if (change.type === 'add' && parsed.instanceId === this.instanceId) this.#spawn(this.#onTriggerNode(change.path));
+        break;
+      case 'failoverItem':
+        if (change.type === 'add') this.#spawn(this.#takeLoop());
+        break;
+      default:
+        break;
+    }
+  }
+
+  #onOwnInstance(change: MirrorChange): void {
+    if (change.type === 'remove') {
+      // Deleted while our session lives: the console shut this job down here. (After an expiry the
+      // registered session is already cleared, so the re-registration is not mistaken for this.)
+      if (
+        this.#registeredSession !== null &&
+        sameSession(change.previous.stat.ephemeralOwner, this.#registeredSession) &&
+        this.client.state === 'connected'
+      ) {
+        this.#onShutdown();
+      }
+      return;
+    }
+    if (parseInstanceValue(change.data.toString('utf8')).triggerRequested) {
+      this.#spawn(
+        (async () => {
+          const value = encodeInstanceValue(this.flavour(), { instanceId: this.instanceId, serverIp: this.ip });
+          await this.client.setData(this.paths.instanceNode(this.instanceId), value, change.stat.version).catch(() => undefined);
+          this.#fire(new Date(), 'trigger');
+        })(),
+      );
+    }
+  }
+
+  #onShutdown(): void {
+    if (this.#shutdown) return;
+    this.#shutdown = true;
+    this.#schedule.stop();
+    // With failover on the others re-run what we are executing, so stop it; without, let it finish.
+    if (this.config().failover) this.#execution.abortAll('instance shut down by the console');
+    this.#spawn(this.#election.abdicate());
+    this.emit('jobShutdown', { job: this.job.name });
+  }
+
+  async #onTriggerNode(path: string): Promise<void> {
+    if (await removeIfPresent(this.client, path)) this.#fire(new Date(), 'trigger');
+  }
+
+  async #onOwnServer(): Promise<void> {
+    if (await this.#sharding.ownServerAvailable()) await this.#electIfAvailable();
+    else await this.#election.abdicate();
+  }
+
+  async #electIfAvailable(): Promise<void> {
+    if (!this.canStart() || !(await this.#sharding.ownServerAvailable())) return;
+    if ((await this.#election.leader()) !== null) return;
+    const leads = await this.#election.elect(this.options.shardingWaitMs);
+    if (leads) {
+      this.emit('leader', { job: this.job.name, leader: true });
+      await this.#reconcile();
+    }
+  }
+
+  async #leaderFlagsReshard(): Promise<void> {
+    if (this.#registeredSession !== null && (await this.#election.isLeader())) await this.#sharding.setNecessary();
+  }
+
+  async #onInstanceGone(deadId: string, reincarnatedCzxid: string | null): Promise<void> {
+    if (this.#registeredSession === null) return;
+    await this.#leaderFlagsReshard();
+    if (this.config().failover) {
+      await this.#failover.flagCrashed(deadId, reincarnatedCzxid);
+      await this.#takeLoop();
+    }
+  }
+
+  #applyConfig(text: string): void {
+    let next: ParsedConfig;
+    try {
+      next = parseConfig(text);
+    } catch (err) {
+      this.#warn(`ignoring an unreadable config change: ${errorMessage(err)}`);
+      return;
+    }
+    const before = this.#parsed?.normalized;
+    const after = next.normalized;
+    if (after.shardingTotalCount < 1 || after.cron === '') {
+      this.#warn('ignoring a config change without cron or shardingTotalCount');
+      return;
+    }
+    this.#parsed = next;
+    if (!this.#shutdown && !this.#closing) this.#schedule.set(after.cron, after.timeZone);
+    if (before !== undefined && before.shardingTotalCount !== after.shardingTotalCount) {
+      // 2.x: any instance flags it; 3.x: the leader (PROTOCOL §1). Both end at the same reshard.
+      this.#spawn(next.flavour === '2.x-json' ? this.#sharding.setNecessary() : this.#leaderFlagsReshard());
+    }
+    if (before === undefined || before.cron !== after.cron || before.shardingTotalCount !== after.shardingTotalCount || before.timeZone !== after.timeZone) {
+      this.emit('configChanged', { job: this.job.name, cron: after.cron, shardingTotalCount: after.shardingTotalCount });
+    }
+  }
+
+  /**
+   * Periodic and on election: the leader flags a reshard when owners are offline or missing;
+   * everyone flags `running` nodes left by instances that are gone (a crash nobody saw, e.g. while
+   * every survivor was itself down), so those items neither block resharding nor stay unrun.
+   */
+  async #reconcile(): Promise<void> {
+    if (!this.canStart()) return;
+    if ((await this.#election.leader()) === null) await this.#electIfAvailable();
+    if ((await this.#election.isLeader()) && (await this.#sharding.needsReconcile())) await this.#sharding.setNecessary();
+    await this.#sweepOrphans();
+    if (this.config().failover && (await this.#failover.hasFlags())) await this.#takeLoop();
+  }
+
+  async #sweepOrphans(): Promise<void> {
+    if (!this.config().monitorExecution) return;
+    const { client, paths } = this;
+    const online = new Map<string, string>();
+    for (const id of await listChildren(client, paths.instances)) {
+      const node = await readNode(client, paths.instanceNode(id));
+      if (node !== null) online.set(id, node.stat.czxid);
+    }
+    const items = (await listChildren(client, paths.sharding)).map(tryParseItem).filter((i): i is number => i !== null);
+    const dead = new Map<string, string | null>();
+    for (const item of items) {
+      const running = await readNode(client, paths.running(item));
+      if (running === null || running.value === '' || running.stat.ephemeralOwner !== '0') continue;
+      const czxid = online.get(running.value);
+      if (czxid === undefined) dead.set(running.value, null);
+      else if (zxidBefore(running.stat.czxid, czxid)) dead.set(running.value, czxid);
+    }
+    for (const [id, czxid] of dead) {
+      if (id === this.instanceId && this.#execution.activeRuns > 0) continue;
+      if (this.config().failover) await this.#failover.flagCrashed(id, czxid);
+      else {
+        // Failover was switched off since: nobody will re-run it, just unblock the item.
+        for (const item of items) {
+          const running = await readNode(client, paths.running(item));
+          if (running !== null && running.value === id) await removeIfPresent(client, paths.running(item), running.stat.version);
+        }
+      }
+    }
+  }
+
+  // ---- runs -------------------------------------------------------------------------------------
+
+  /** A cron fire or an on-demand trigger. */
+  #fire(fireTime: Date, kind: RunKind): void {
+    if (!this.canStart()) {
+      this.emit('skipped', { job: this.job.name, fireTime, reason: this.#shutdown ? 'shut down' : this.#closing ? 'closing' : 'fenced' });
+      return;
+    }
+    if (this.#busy) {
+      if (kind === 'cron') this.#spawn(this.#markMisfire(fireTime));
+      else this.emit('skipped', { job: this.job.name, fireTime, reason: 'running' });
+      return;
+    }
+    this.#busy = true;
+    this.#track(
+      (async () => {
+        try {
+          await this.#runOnce(fireTime, kind, null);
+          while (this.#missedFire !== null && this.canStart()) {
+            const missed = this.#missedFire;
+            this.#missedFire = null;
+            const marked = await this.#takeMisfireMarks();
+            if (!this.config().misfire || marked.size === 0) break;
+            await this.#runOnce(missed, 'misfire', marked);
+          }
+        } finally {
+          this.#missedFire = null;
+          this.#currentItems = [];
+          this.#busy = false;
+        }
+      })(),
+    );
+  }
+
+  async #markMisfire(fireTime: Date): Promise<void> {
+    const items = [...this.#currentItems];
+    this.#missedFire = fireTime;
+    await Promise.all(items.map((i) => this.client.create(this.paths.misfire(i), '', 'persistent').catch(() => undefined)));
+    this.emit('misfire', { job: this.job.name, fireTime, items });
+  }
+
+  /** Remove our items' misfire marks; resolves with the items that had one. */
+  async #takeMisfireMarks(): Promise<Set<number>> {
+    const marked = new Set<number>();
+    await Promise.all(
+      this.#currentItems.map(async (i) => {
+        if (await removeIfPresent(this.client, this.paths.misfire(i))) marked.add(i);
+      }),
+    );
+    return marked;
+  }
+
+  async #runOnce(fireTime: Date, kind: RunKind, only: ReadonlySet<number> | null): Promise<void> {
+    const skip = (reason: string) => this.emit('skipped', { job: this.job.name, fireTime, reason });
+    try {
+      if (!(await this.#sharding.ownServerAvailable())) return skip('server disabled');
+      if ((await this.#sharding.shardIfNecessary(this.#stop.signal)) === 'skip') return skip('sharding not ready');
+      let claims: Claim[] = await this.#sharding.localItems();
+      if (only !== null) claims = claims.filter((c) => only.has(c.item));
+      if (claims.length === 0) return skip('no items');
+      if (!this.canStart()) return skip('fenced');
+      if (!(await this.#execution.claim(claims, fireTime, { assertNoResharding: true }))) return skip('claim refused');
+      const items = claims.map((c) => c.item);
+      this.#currentItems = items;
+      const outcome = await this.#execution.run(items, fireTime, kind);
+      await this.#finish(outcome.items, outcome.aborted);
+    } catch (err) {
+      this.#warn(`run at ${fireTime.toISOString()} failed: ${errorMessage(err)}`);
+    }
+  }
+
+  /**
+   * After a run: release the items. Items whose run was aborted (fenced) while failover is on are
+   * handed to failover once we are connected again, unless a survivor already did (our session died).
+   */
+  async #finish(items: readonly number[], aborted: readonly number[]): Promise<void> {
+    if (aborted.length > 0 && this.config().failover && this.config().monitorExecution) {
+      try {
+        await this.client.waitConnected(this.options.sessionTimeoutMs * 2);
+        await this.#failover.flagCrashed(this.instanceId, null, aborted);
+      } catch (err) {
+        this.#warn(`could not hand aborted items ${aborted.join(',')} to failover: ${errorMessage(err)}`);
+      }
+    }
+    await this.#execution.release(items).catch((err: unknown) => this.#warn(`releasing items ${items.join(',')}: ${errorMessage(err)}`));
+  }
+
+  /** Take flagged items while any are left and we may run them; each runs at once, concurrently. */
+  async #takeLoop(): Promise<void> {
+    if (this.#taking) {
+      this.#takeAgain = true;
+      return;
+    }
+    this.#taking = true;
+    try {
+      do {
+        this.#takeAgain = false;
+        while (this.canStart() && this.config().failover && (await this.#sharding.ownServerAvailable())) {
+          const taken = await this.#failover.takeOne();
+          if (taken === null) break;
+          this.#track(this.#runFailover(taken));
+        }
+      } while (this.#takeAgain && this.canStart());
+    } finally {
+      this.#taking = false;
+    }
+  }
+
+  async #runFailover(taken: TakenItem): Promise<void> {
+    const { item, fireTime } = taken;
+    this.#failoverItems.add(item);
+    try {
+      if (!this.canStart() || !(await this.#execution.claim([{ item, ownerVersion: null }], fireTime, { assertNoResharding: false }))) {
+        // Give it back for someone else rather than lose it.
+        await this.client.create(this.paths.failoverItem(item), String(fireTime.getTime()), 'persistent').catch(() => undefined);
+        await this.#execution.release([item]);
+        return;
+      }
+      const outcome = await this.#execution.run([item], fireTime, 'failover');
+      await this.#finish(outcome.items, outcome.aborted);
+    } catch (err) {
+      this.#warn(`failover run of item ${item} failed: ${errorMessage(err)}`);
+    } finally {
+      this.#failoverItems.delete(item);
+    }
+  }
+
+  // ---- plumbing ---------------------------------------------------------------------------------
+
+  #track(p: Promise<void>): void {
+    this.#runs.add(p);
+    void p.finally(() => this.#runs.delete(p));
+  }
+
+  #spawn(p: Promise<unknown>): void {
+    p.catch((err: unknown) => {
+      if (!this.#closing) this.#warn(errorMessage(err));
+    });
+  }
+
+  #warn(message: string): void {
+    this.emit('warning', { job: this.job.name, message });
+  }
+}
+

@@ -1,0 +1,191 @@
+/**
+ * Resharding (PROTOCOL §3). Lazy: a trigger reshards first when `leader/sharding/necessary` is set.
+ * The leader creates `processing`, waits until no item runs, clears the owners (removing items at or
+ * above the new total), computes the assignment over the available instances in descending id order,
+ * and writes all owners, deleting `necessary` and `processing`, in one transaction. Others wait until
+ * both flags are gone.
+ */
+import { ownersByItem, shard, sortInstancesDescending } from '../jobtree/sharding';
+import { tryParseInstanceId, tryParseItem } from '../jobtree/names';
+import { parseServerValue } from '../jobtree/values';
+import { NodeExistsError } from '../zk';
+import type { LeaderElection } from './election';
+import { createIfAbsent, listChildren, readNode, removeIfPresent, sleep } from './nodes';
+import type { Claim } from './execution';
+import type { JobRuntime } from './runtime';
+
+export type ShardOutcome = 'ready' | 'skip';
+
+export class ShardingService {
+  constructor(
+    private readonly rt: JobRuntime,
+    private readonly election: LeaderElection,
+  ) {}
+
+  async setNecessary(): Promise<void> {
+    await createIfAbsent(this.rt.client, this.rt.paths.shardingNecessary);
+  }
+
+  /** Online instances whose server is available, in ElasticJob's (descending) order. */
+  async availableInstances(): Promise<string[]> {
+    const { client, paths } = this.rt;
+    const flavour = this.rt.flavour();
+    const [instances, servers] = await Promise.all([listChildren(client, paths.instances), listChildren(client, paths.servers)]);
+    const serverValues = new Map<string, string>();
+    await Promise.all(
+      servers.map(async (ip) => {
+        const node = await readNode(client, paths.serverNode(ip));
+        if (node !== null) serverValues.set(ip, node.value);
+      }),
+    );
+    const available = instances.filter((id) => {
+      const ip = tryParseInstanceId(id)?.ip;
+      const raw = ip === undefined ? undefined : serverValues.get(ip);
+      return raw !== undefined && parseServerValue(flavour, raw).available;
+    });
+    return sortInstancesDescending(available);
+  }
+
+  async ownServerAvailable(): Promise<boolean> {
+    const node = await readNode(this.rt.client, this.rt.paths.serverNode(this.rt.ip));
+    return node !== null && parseServerValue(this.rt.flavour(), node.value).available;
+  }
+
+  /**
+   * Reconcile (ElasticJob's ReconcileService, broadened): true when the owners differ from what the
+   * current membership implies — an owner offline or disabled, an item without owner, an item at or
+   * above the total, or an available instance whose join was missed (its flag consumed by a reshard
+   * that had already read the instance list).
+   */
+  async needsReconcile(): Promise<boolean> {
+    const { client, paths } = this.rt;
+    const config = this.rt.config();
+    const total = config.shardingTotalCount;
+    const available = await this.availableInstances();
+    if (available.length === 0) return false;
+    const children = await listChildren(client, paths.sharding);
+    if (children.some((c) => (tryParseItem(c) ?? -1) >= total)) return true;
+    const owners = await Promise.all(Array.from({ length: total }, (_, i) => readNode(client, paths.shardingInstance(i))));
+    const want = ownersByItem(shard(config.strategy, this.rt.job.name, available, total));
+    return owners.some((o, i) => o === null || o.value !== want.get(i));
+  }
+
+  /**
+   * Make the assignment current before a run. 'skip' means this fire should not run (no available
+   * instance, or the reshard did not finish in time); the next fire tries again.
+   */
+  async shardIfNecessary(signal: AbortSignal): Promise<ShardOutcome> {
+    const { client, paths } = this.rt;
+    const waitMs = this.rt.options.shardingWaitMs;
+    if ((await readNode(client, paths.shardingNecessary)) === null) return 'ready';
+    if ((await this.availableInstances()).length === 0) return 'skip';
+    const leader = await this.election.isLeaderUntilBlock(
+      async () => this.rt.canStart() && (await this.ownServerAvailable()),
+      waitMs,
+      signal,
+    );
+    if (leader) return this.#reshard(signal);
+    const deadline = Date.now() + waitMs;
+    while (!signal.aborted && Date.now() < deadline) {
+      const [necessary, processing] = await Promise.all([
+        readNode(client, paths.shardingNecessary),
+        readNode(client, paths.shardingProcessing),
+      ]);
+      if (necessary === null && processing === null) return 'ready';
+      // The leader may have gone meanwhile; re-enter the election rather than wait for nobody.
+      if ((await this.election.leader()) === null) return this.shardIfNecessary(signal);
+      await sleep(50, signal);
+    }
+    return 'skip';
+  }
+
+  async #reshard(signal: AbortSignal): Promise<ShardOutcome> {
+    const { client, paths, job } = this.rt;
+    await client.mkdirp(paths.leaderSharding);
+    try {
+      await client.create(paths.shardingProcessing, '', 'ephemeral');
+    } catch (err) {
+      if (err instanceof NodeExistsError) return 'skip';
+      throw err;
+    }
+    try {
+      const necessary = await readNode(client, paths.shardingNecessary);
+      // Wait for every running item (ours cannot be: we are inside our own trigger) to finish.
+      const deadline = Date.now() + this.rt.options.shardingWaitMs;
+      for (;;) {
+        if (!(await this.election.isLeader())) return 'skip';
+        if (!(await this.#anyRunning())) break;
+        if (signal.aborted || Date.now() > deadline) return 'skip';
+        await sleep(50, signal);
+      }
+      const total = this.rt.config().shardingTotalCount;
+      const instances = await this.availableInstances();
+      if (instances.length === 0) return 'skip';
+      const children = await listChildren(client, paths.sharding);
+      await Promise.all(
+        children.map(async (child) => {
+          const item = tryParseItem(child);
+          if (item !== null && item >= total) await client.removeRecursive(paths.shardingItem(item));
+        }),
+      );
+      await Promise.all(
+        Array.from({ length: total }, async (_, i) => {
+          await client.mkdirp(paths.shardingItem(i));
+          await removeIfPresent(client, paths.shardingInstance(i));
+        }),
+      );
+      const assignment = shard(this.rt.config().strategy, job.name, instances, total);
+      const tx = client.transaction();
+      for (const [id, items] of assignment) for (const i of items) tx.create(paths.shardingInstance(i), id, 'persistent');
+      // A flag set again while we worked (someone joined) asks for another round: leave it.
+      const necessaryNow = await readNode(client, paths.shardingNecessary);
+      if (necessaryNow !== null && necessary !== null && necessaryNow.stat.czxid === necessary.stat.czxid) {
+        tx.remove(paths.shardingNecessary, necessaryNow.stat.version);
+      }
+      tx.remove(paths.shardingProcessing);
+      await tx.commit();
+      this.rt.emit('sharded', { job: job.name, total, assignment: Object.fromEntries(assignment) });
+      // Someone may have joined or left after we read the instance list, their flag already consumed.
+      const now = await this.availableInstances();
+      if (now.join('\n') !== instances.join('\n')) await this.setNecessary();
+      return 'ready';
+    } finally {
+      await removeIfPresent(client, paths.shardingProcessing).catch(() => undefined);
+    }
+  }
+
+  async #anyRunning(): Promise<boolean> {
+    const { client, paths } = this.rt;
+    const children = await listChildren(client, paths.sharding);
+    const running = await Promise.all(
+      children.map(async (c) => {
+        const item = tryParseItem(c);
+        return item === null ? false : (await readNode(client, paths.running(item))) !== null;
+      }),
+    );
+    return running.includes(true);
+  }
+
+  /**
+   * My items for this fire: owned by me, not disabled, not under failover, and (with monitorExecution)
+   * not still running. Each comes with the owner node's version for the claim's check.
+   */
+  async localItems(): Promise<Claim[]> {
+    const { client, paths, instanceId } = this.rt;
+    const config = this.rt.config();
+    const reads = await Promise.all(
+      Array.from({ length: config.shardingTotalCount }, async (_, item): Promise<Claim | null> => {
+        const owner = await readNode(client, paths.shardingInstance(item));
+        if (owner === null || owner.value !== instanceId) return null;
+        const [disabled, failover, running] = await Promise.all([
+          readNode(client, paths.disabled(item)),
+          readNode(client, paths.failover(item)),
+          config.monitorExecution ? readNode(client, paths.running(item)) : Promise.resolve(null),
+        ]);
+        if (disabled !== null || failover !== null || running !== null) return null;
+        return { item, ownerVersion: owner.stat.version };
+      }),
+    );
+    return reads.filter((c) => c !== null);
+  }
+}

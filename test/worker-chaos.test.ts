@@ -1,0 +1,177 @@
+/**
+ * Chaos: 5 real worker processes, a job firing every second, failover on, for a bounded time with
+ * random SIGKILLs and restarts and one SIGSTOP longer than the session timeout. Afterwards, from the
+ * ledger every execution appended:
+ *  - no item completed on two runs at overlapping times (a run the worker aborted — the frozen one,
+ *    fenced — says so in the ledger and is not a completion);
+ *  - every (item, fireTime) that was due outside the short windows around each fault completed, and
+ *    exactly once; inside those windows nothing completed twice unless its first run was killed.
+ * The seed is in every failure message; SK_CHAOS_SEED replays a run.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
+import { uniqueNamespace, waitFor } from './zk-context';
+import { Fleet, readLedger, registered, type LedgerEntry, type WorkerProcess } from './support/worker-fleet';
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'sk-chaos-'));
+let fleet: Fleet | null = null;
+afterEach(async () => {
+  await fleet?.killAll();
+  fleet = null;
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Fault {
+  kind: 'kill' | 'restart' | 'stop' | 'cont';
+  at: number;
+  ip: string;
+  instance: string;
+}
+
+const SESSION_MS = 2_500;
+const TOTAL = 6;
+const RUN_MS = 300;
+
+describe('worker chaos (real processes)', () => {
+  it('never runs an item twice at once and completes every due fire', { timeout: 120_000 }, async () => {
+    const seed = Number(process.env.SK_CHAOS_SEED ?? Date.now() % 1_000_000);
+    const rnd = mulberry32(seed);
+    const ns = uniqueNamespace('chaos');
+    const ledger = path.join(tmp, 'ledger.jsonl');
+    fleet = new Fleet({
+      zk: inject('zkConnect'),
+      namespace: ns,
+      sessionTimeoutMs: SESSION_MS,
+      env: { SK_LEDGER: ledger, SK_JOB: 'chaos', SK_TOTAL: String(TOTAL), SK_SLEEP_MS: String(RUN_MS), SK_FAILOVER: '1' },
+    });
+    const f = fleet;
+    const ips = ['10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.4', '10.0.0.5'];
+    const current = new Map<string, WorkerProcess>(ips.map((ip) => [ip, f.spawn(ip)]));
+    await Promise.all([...current.values()].map((w) => registered(w)));
+    // Settled: every item has completed once since all five registered.
+    const t0 = Date.now();
+    await waitFor(() => new Set(readLedger(ledger).filter((e) => e.fireTime > t0).map((e) => e.item)).size === TOTAL, 15_000, 'all items run');
+    const start = Date.now();
+
+    const faults: Fault[] = [];
+    const note = (kind: Fault['kind'], w: WorkerProcess) => faults.push({ kind, at: Date.now(), ip: w.ip, instance: w.instanceId });
+    const pick = (): WorkerProcess => {
+      const alive = [...current.values()];
+      return alive[Math.floor(rnd() * alive.length)] as WorkerProcess;
+    };
+    // Timeline (~30 s): kill/restart twice, one SIGSTOP of 6 s (> session timeout), kill/restart once more.
+    const steps: Array<() => Promise<void>> = [
+      async () => {
+        const w = pick();
+        note('kill', w);
+        await w.kill('SIGKILL');
+        await sleep(3_000 + rnd() * 1_000);
+        const back = f.spawn(w.ip);
+        current.set(w.ip, back);
+        await registered(back);
+        note('restart', back);
+      },
+      async () => {
+        const w = pick();
+        note('stop', w);
+        w.child.kill('SIGSTOP');
+        await sleep(6_000);
+        w.child.kill('SIGCONT');
+        note('cont', w);
+      },
+      async () => {
+        const w = pick();
+        note('kill', w);
+        await w.kill('SIGKILL');
+        await sleep(2_000 + rnd() * 2_000);
+        const back = f.spawn(w.ip);
+        current.set(w.ip, back);
+        await registered(back);
+        note('restart', back);
+      },
+    ];
+    for (const step of steps) {
+      await sleep(3_000 + rnd() * 1_500);
+      await step();
+    }
+    await sleep(8_000);
+    const end = Date.now();
+
+    // Drain: SIGTERM every live worker; each must finish its items, leave and exit 0.
+    const live = f.alive();
+    await Promise.all(live.map((w) => w.kill('SIGTERM')));
+    expect(live.map((w) => w.exitCode), `seed ${seed}`).toEqual(live.map(() => 0));
+
+    const entries = readLedger(ledger);
+    const ctx = `seed ${seed}, faults ${JSON.stringify(faults.map((x) => ({ ...x, at: x.at - start })))}`;
+    const completed = entries.filter((e) => !e.aborted);
+
+    // 1. No overlapping completed runs of one item.
+    const byItem = new Map<number, LedgerEntry[]>();
+    for (const e of completed) byItem.set(e.item, [...(byItem.get(e.item) ?? []), e]);
+    for (const [item, runs] of byItem) {
+      runs.sort((a, b) => a.start - b.start);
+      for (let i = 1; i < runs.length; i++) {
+        const prev = runs[i - 1] as LedgerEntry;
+        const cur = runs[i] as LedgerEntry;
+        expect(cur.start >= prev.end, `item ${item}: ${JSON.stringify(prev)} overlaps ${JSON.stringify(cur)}; ${ctx}`).toBe(true);
+      }
+    }
+
+    // 2. The frozen instance reported its in-flight runs as aborted, none as completed across the freeze.
+    const stop = faults.find((x) => x.kind === 'stop');
+    const cont = faults.find((x) => x.kind === 'cont');
+    if (stop && cont) {
+      const across = entries.filter((e) => e.instance === stop.instance && e.start < stop.at && e.end > cont.at);
+      expect(across.every((e) => e.aborted), `runs across the freeze: ${JSON.stringify(across)}; ${ctx}`).toBe(true);
+    }
+
+    // 3. Completion: outside fault windows every due (item, fireTime) completed exactly once.
+    const windows = faults.map((x) => {
+      // A crash is noticed when the session expires, and resharded at the next fire after that.
+      if (x.kind === 'kill') return [x.at - 1_000, x.at + SESSION_MS + 2_000];
+      if (x.kind === 'stop') return [x.at - 1_000, x.at + SESSION_MS + 2_000];
+      return [x.at - 1_000, x.at + 2_000];
+    });
+    const inWindow = (t: number) => windows.some(([a, b]) => t >= (a as number) && t <= (b as number));
+    const count = new Map<string, LedgerEntry[]>();
+    for (const e of completed) count.set(`${e.item}@${e.fireTime}`, [...(count.get(`${e.item}@${e.fireTime}`) ?? []), e]);
+    const missing: string[] = [];
+    const twice: string[] = [];
+    let due = 0;
+    for (let t = Math.ceil(start / 1000) * 1000; t <= end - 2_000; t += 1000) {
+      if (inWindow(t)) continue;
+      for (let item = 0; item < TOTAL; item++) {
+        due += 1;
+        const runs = count.get(`${item}@${t}`) ?? [];
+        if (runs.length === 0) missing.push(`${item}@${t - start}`);
+        if (runs.length > 1) twice.push(`${item}@${t - start}`);
+      }
+    }
+    expect(due, ctx).toBeGreaterThanOrEqual(TOTAL * 8);
+    expect(missing, `missing completions; ${ctx}`).toEqual([]);
+    expect(twice, `double completions outside fault windows; ${ctx}`).toEqual([]);
+    // Inside windows: twice only if the first completion was by an instance killed right after it.
+    const kills = faults.filter((x) => x.kind === 'kill');
+    for (const [key, runs] of count) {
+      if (runs.length < 2) continue;
+      const explained = runs.some((r) => kills.some((k) => k.instance === r.instance && r.end <= k.at && k.at - r.end < 1_500));
+      expect(explained, `${key} completed ${runs.length}× without a kill to explain it: ${JSON.stringify(runs)}; ${ctx}`).toBe(true);
+    }
+  });
+});

@@ -1,0 +1,128 @@
+/**
+ * The worker's wire behaviour with real processes: both flavours' registration values, both trigger
+ * forms, live reschedule, console shutdown, config adoption and conflict, misfire re-runs.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
+import { parseConfig, updateConfig } from '../lib/jobtree/config';
+import { serializeConfig2x } from '../lib/jobtree/config-json';
+import { inNamespace, jobPaths } from '../lib/jobtree/paths';
+import { parseInstanceValue } from '../lib/jobtree/values';
+import { connect, uniqueNamespace, waitFor } from './zk-context';
+import { Fleet, readLedger, registered } from './support/worker-fleet';
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'sk-proto-'));
+let fleet: Fleet | null = null;
+afterEach(async () => {
+  await fleet?.killAll();
+  fleet = null;
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const NEVER = '0 0 0 1 1 ? 2099';
+
+function setup(env: Record<string, string>) {
+  const ns = uniqueNamespace('proto');
+  const ledger = path.join(tmp, `${ns.slice(1)}.jsonl`);
+  fleet = new Fleet({ zk: inject('zkConnect'), namespace: ns, env: { SK_LEDGER: ledger, ...env } });
+  return { ns, ledger, fleet, abs: (rel: string) => inNamespace(ns, rel) };
+}
+
+describe('worker wire behaviour (real processes)', () => {
+  it('3.x flavour: YAML config, ENABLED, YAML instance; runs on trigger/{id} and TRIGGER; reschedules live', async () => {
+    const client = await connect();
+    const { ledger, fleet, abs } = setup({ SK_JOB: 'yaml', SK_FLAVOUR: '3.x', SK_CRON: NEVER, SK_TOTAL: '2', SK_SLEEP_MS: '20' });
+    const p = jobPaths('yaml');
+    const w = fleet.spawn('10.0.0.7');
+    await registered(w);
+    const config = (await client.getData(abs(p.config))).data.toString('utf8');
+    expect(parseConfig(config).flavour).toBe('3.x-yaml');
+    expect(config).toMatch(/^cron: 0 0 0 1 1 \? 2099$/m);
+    expect(config).toMatch(/^jobShardingStrategyType: AVG_ALLOCATION$/m);
+    expect((await client.getData(abs(p.root))).data.toString('utf8')).toBe('shardkeeper.NodeSimpleJob');
+    expect((await client.getData(abs(p.serverNode('10.0.0.7')))).data.toString('utf8')).toBe('ENABLED');
+    const instanceValue = parseInstanceValue((await client.getData(abs(p.instanceNode(w.instanceId)))).data.toString('utf8'));
+    expect(instanceValue).toMatchObject({ jobInstanceId: w.instanceId, serverIp: '10.0.0.7' });
+
+    // 3.x console trigger: trigger/{instanceId}; the worker deletes it and runs once.
+    await client.mkdirp(abs(p.triggerRoot));
+    await client.create(abs(p.triggerNode(w.instanceId)));
+    await waitFor(() => readLedger(ledger).length === 2, 15_000, 'both items run once on trigger/{id}', 50);
+    await waitFor(async () => (await client.exists(abs(p.triggerNode(w.instanceId)))) === null, 5_000, 'trigger node deleted');
+
+    // 2.x console trigger: TRIGGER in the instance node; the worker restores its value and runs once.
+    // A trigger arriving while the job still runs is dropped (PROTOCOL §3): wait for the run to end.
+    await waitFor(async () => (await client.exists(abs(p.running(0)))) === null && (await client.exists(abs(p.running(1)))) === null && w.events('end').length === 2, 5_000, 'run ended');
+    await new Promise((r) => setTimeout(r, 100));
+    await client.setData(abs(p.instanceNode(w.instanceId)), 'TRIGGER');
+    await waitFor(() => readLedger(ledger).length === 4, 15_000, 'both items run once on TRIGGER', 50);
+    await waitFor(
+      async () => parseInstanceValue((await client.getData(abs(p.instanceNode(w.instanceId)))).data.toString('utf8')).jobInstanceId === w.instanceId,
+      5_000,
+      'instance value restored',
+    );
+    expect(w.events('start').every((l) => l.kind === 'trigger')).toBe(true);
+
+    // Live reschedule: a cron written in ZooKeeper takes effect without restart.
+    const { data, stat } = await client.getData(abs(p.config));
+    await client.setData(abs(p.config), updateConfig(data.toString('utf8'), { cron: '* * * * * ?' }), stat.version);
+    await waitFor(() => w.events('start').filter((l) => l.kind === 'cron').length >= 4, 10_000, 'cron runs after reschedule', 50);
+  });
+
+  it('stops a job whose instance node the console deleted, and keeps the process alive', async () => {
+    const client = await connect();
+    const { ledger, fleet, abs } = setup({ SK_JOB: 'stopme', SK_TOTAL: '1', SK_SLEEP_MS: '20' });
+    const p = jobPaths('stopme');
+    const w = fleet.spawn('10.0.0.8');
+    await registered(w);
+    await waitFor(() => readLedger(ledger).length >= 1, 15_000, 'first run');
+    await client.remove(abs(p.instanceNode(w.instanceId)));
+    await waitFor(() => w.events('job-shutdown').length === 1, 5_000, 'job-shutdown logged');
+    const after = Date.now();
+    await waitFor(() => w.events('skipped').length >= 0 && Date.now() > after + 2_500, 5_000, 'two more fire times pass');
+    expect(readLedger(ledger).filter((e) => e.start > after + 200)).toEqual([]);
+    expect(w.alive).toBe(true);
+    expect(await client.exists(abs(p.instanceNode(w.instanceId)))).toBeNull();
+  });
+
+  it('adopts an existing config unless overwrite, and refuses a job of another class', async () => {
+    const client = await connect();
+    const { ns, ledger, fleet, abs } = setup({ SK_JOB: 'adopt', SK_TOTAL: '1', SK_SLEEP_MS: '20', SK_CRON: NEVER });
+    const p = jobPaths('adopt');
+    await client.mkdirp(abs(p.root));
+    const theirs = serializeConfig2x({ jobName: 'adopt', cron: NEVER, shardingTotalCount: 4, jobClass: 'shardkeeper.NodeSimpleJob' });
+    await client.create(abs(p.config), theirs);
+    const w = fleet.spawn('10.0.0.9');
+    await registered(w);
+    expect((await client.getData(abs(p.config))).data.toString('utf8')).toBe(theirs);
+    await client.setData(abs(p.instanceNode(w.instanceId)), 'TRIGGER');
+    await waitFor(() => readLedger(ledger).length === 4, 15_000, 'the adopted total (4) is what runs', 50);
+    expect(readLedger(ledger).every((e) => e.total === 4)).toBe(true);
+    await fleet.killAll();
+
+    const over = fleet.spawn('10.0.0.9', { SK_OVERWRITE: '1' });
+    await registered(over);
+    expect(parseConfig((await client.getData(abs(p.config))).data.toString('utf8')).normalized.shardingTotalCount).toBe(1);
+
+    const other = abs(jobPaths('java').config);
+    await client.mkdirp(abs(jobPaths('java').root));
+    await client.create(other, serializeConfig2x({ jobName: 'java', cron: NEVER, shardingTotalCount: 1, jobClass: 'com.example.JavaJob' }));
+    const refused = fleet.spawn('10.0.0.9', { SK_JOB: 'java' });
+    expect(await refused.exited).toBe(1);
+    expect(refused.stderr.join('')).toMatch(/job java: ZooKeeper already has this job with jobClass 'com\.example\.JavaJob'/);
+    expect(ns).toBeTruthy();
+  });
+
+  it('marks a misfire when a fire finds the job running and re-runs it afterwards with the missed fireTime', async () => {
+    const { ledger, fleet } = setup({ SK_JOB: 'slow', SK_TOTAL: '2', SK_SLEEP_MS: '1500' });
+    const w = fleet.spawn('10.0.0.6');
+    await registered(w);
+    await waitFor(() => w.events('start').some((l) => l.kind === 'misfire'), 15_000, 'a misfire re-run starts', 50);
+    const misfire = w.events('misfire')[0];
+    const rerun = w.events('start').find((l) => l.kind === 'misfire');
+    expect(rerun?.fireTime).toBe(misfire?.fireTime);
+    await waitFor(() => readLedger(ledger).some((e) => new Date(e.fireTime).toISOString() === rerun?.fireTime), 5_000, 'misfire re-run completes');
+  });
+});
