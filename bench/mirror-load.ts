@@ -52,7 +52,7 @@ async function main(): Promise<void> {
       const mirror = new ZkMirror(reader, root);
       let peak = 0;
       const sampler = setInterval(() => {
-        peak = Math.max(peak, mirror.outstanding);
+        peak = Math.max(peak, mirror.inFlight);
       }, 1);
       const t0 = performance.now();
       await mirror.start();

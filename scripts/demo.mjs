@@ -76,6 +76,19 @@ async function main() {
     ZK_NAMESPACE: namespace,
   });
   next.stdout.pipe(process.stdout);
+
+  // Four worker instances as four "servers" on this machine: settle-users has 3 items, so one instance
+  // stays idle until another leaves (stop one with the console's shutdown, or kill its process).
+  const workers = Number(process.env.DEMO_WORKERS ?? '4');
+  for (let n = 1; n <= workers; n += 1) {
+    const worker = start(process.execPath, [
+      'bin/shardkeeper.mjs', 'worker', '--zk', zkConnect, '--namespace', namespace,
+      '--jobs', 'scripts/demo-jobs.mjs', '--ip', `10.1.0.${n}`,
+    ]);
+    // Job log lines are JSON for machines; the demo keeps the terminal for the console's own output.
+    worker.stdout.resume();
+  }
+  log(`${workers} demo workers (10.1.0.1…10.1.0.${workers}) running scripts/demo-jobs.mjs`);
   log(`console: http://localhost:${port}  (Ctrl-C stops everything)`);
 }
 

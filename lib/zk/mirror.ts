@@ -118,7 +118,12 @@ export class ZkMirror extends EventEmitter<ZkMirrorEvents> {
     return this.#initialized;
   }
 
-  /** Number of reads in flight. */
+  /** Reads sent and not yet answered (at most `maxInFlight`). */
+  get inFlight(): number {
+    return this.#active;
+  }
+
+  /** Reads wanted and not yet settled: in flight plus waiting for a slot. */
   get outstanding(): number {
     return this.#outstanding;
   }
