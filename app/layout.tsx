@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
+import { UserMenu } from '@/components/auth/user-menu';
 import { Providers } from '@/components/providers';
 import './globals.css';
 
@@ -24,7 +25,11 @@ export default function RootLayout({ children }: { children: ReactNode }) {
                 <Link href="/registries/default/servers" className="text-slate-700 hover:underline">
                   Servers
                 </Link>
+                <Link href="/registries/default/tree" className="text-slate-700 hover:underline">
+                  Tree
+                </Link>
               </nav>
+              <UserMenu />
             </div>
           </header>
           <main className="mx-auto max-w-6xl px-6 py-6">{children}</main>

@@ -74,3 +74,16 @@ export const serversQuery = (rid: string) =>
     queryKey: ['registries', rid, 'servers'],
     queryFn: () => getJson<ServersView>(`/api/registries/${encodeURIComponent(rid)}/servers`),
   });
+
+export interface TreeNodeInfo {
+  path: string;
+  value: string;
+  stat: { version: number; cversion: number; mtime: number; ctime: number; ephemeralOwner: string | null; dataLength: number; numChildren: number };
+  children: string[];
+}
+
+export const treeNodeQuery = (rid: string, path: string) =>
+  queryOptions({
+    queryKey: ['registries', rid, 'tree', path],
+    queryFn: () => getJson<TreeNodeInfo>(`/api/registries/${encodeURIComponent(rid)}/tree?path=${encodeURIComponent(path)}`),
+  });

@@ -6,6 +6,7 @@
 //   with the same fireTime.
 // report-regions (3.x wire format, YAML config, manageable by Apache ElasticJob-UI 3.x): every 10 s,
 //   one item per region named by shardingItemParameters.
+// cleanup-archives (2.x, ODEVITY): every minute, 8 partitions; failover and misfire off.
 const USERS = Array.from({ length: 40 }, (_, i) => ({ id: i + 1, balance: ((i * 37) % 100) - 20 }));
 
 const pause = (ms, signal) =>
@@ -57,6 +58,19 @@ export default [
     async execute(ctx) {
       await pause(300, ctx.signal);
       log(ctx, { region: ctx.shardingParameter });
+    },
+  },
+  {
+    name: 'cleanup-archives',
+    description: 'Prune old archive partitions, one partition per item',
+    cron: '0 0/1 * * * ?',
+    shardingTotalCount: 8,
+    strategy: 'ODEVITY',
+    failover: false,
+    misfire: false,
+    async execute(ctx) {
+      await pause(1_000, ctx.signal);
+      log(ctx, { partition: ctx.shardingItem, pruned: (ctx.shardingItem * 7) % 5 });
     },
   },
 ];

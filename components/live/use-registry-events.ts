@@ -33,6 +33,7 @@ export function useRegistryEvents(rid: string): { streaming: boolean } {
       } else {
         void queryClient.invalidateQueries({ queryKey: ['registries', rid, 'jobs'], exact: true });
         void queryClient.invalidateQueries({ queryKey: ['registries', rid, 'servers'] });
+        void queryClient.invalidateQueries({ queryKey: ['registries', rid, 'tree'] });
         for (const job of jobs) void queryClient.invalidateQueries({ queryKey: ['registries', rid, 'jobs', job] });
       }
       all = false;

@@ -1,7 +1,7 @@
 import 'server-only';
 import { EventEmitter } from 'node:events';
 import type { NodeSnapshot, TreeSnapshot } from '@/lib/jobtree';
-import { ZkClient, ZkMirror, type MirrorChange, type ZkState } from '@/lib/zk';
+import { AuthFailedError, NoAuthError, ZkClient, ZkMirror, type MirrorChange, type ZkStat, type ZkState } from '@/lib/zk';
 import { RegistryUnavailableError } from './errors';
 import type { RegistrySettings } from './settings';
 
@@ -12,6 +12,14 @@ export interface RegistryChange {
   /** Path relative to the namespace root, e.g. `/payroll/sharding/0/running`. */
   readonly path: string;
   readonly type: MirrorChange['type'];
+}
+
+/** A node as the raw tree view shows it. */
+export interface RawNode {
+  readonly path: string;
+  readonly value: string;
+  readonly stat: ZkStat;
+  readonly children: readonly string[];
 }
 
 export interface RegistryEvents {
@@ -43,6 +51,11 @@ export class Registry extends EventEmitter<RegistryEvents> {
   #generation = 0;
   #started: Promise<void> | null = null;
   #lastError: string | null = null;
+  /**
+   * ZooKeeper refused us the namespace (NOAUTH: the digest does not match the nodes' ACL). Sticky: the
+   * digest is fixed for the registry's life, so retrying cannot help; the operator must fix the registry.
+   */
+  #authError: string | null = null;
 
   constructor(settings: RegistrySettings) {
     super();
@@ -57,6 +70,13 @@ export class Registry extends EventEmitter<RegistryEvents> {
     this.#mirror = new ZkMirror(this.#client, `/${settings.namespace}`);
     this.#mirror.on('change', (change) => this.#apply(change));
     this.#mirror.on('error', (err) => {
+      if (err instanceof NoAuthError || err instanceof AuthFailedError) {
+        const had = this.#authError !== null;
+        this.#authError =
+          `ZooKeeper denied access to /${settings.namespace} (${err.message}): ` +
+          (settings.digest ? "the registry's digest user:password does not match the ACL of its nodes" : 'its nodes need a digest user:password; configure one for this registry');
+        if (!had) this.emit('state', this.state);
+      }
       this.#lastError = err.message;
     });
     this.#client.on('state', () => this.emit('state', this.state));
@@ -68,13 +88,13 @@ export class Registry extends EventEmitter<RegistryEvents> {
 
   get state(): RegistryState {
     const s: ZkState = this.#client.state;
-    if (s === 'closed') return 'error';
+    if (s === 'closed' || this.#authError !== null) return 'error';
     if (s === 'connecting' && this.#lastError) return 'error';
     return s;
   }
 
   get lastError(): string | null {
-    return this.#lastError;
+    return this.#authError ?? this.#lastError;
   }
 
   get loaded(): boolean {
@@ -83,6 +103,18 @@ export class Registry extends EventEmitter<RegistryEvents> {
 
   get generation(): number {
     return this.#generation;
+  }
+
+  /** One mirrored node with its stat and children, by namespace-relative path ('/' = the namespace root). */
+  node(relPath: string): RawNode | null {
+    const entry = this.#mirror.get(this.absPath(relPath));
+    if (!entry) return null;
+    return {
+      path: relPath,
+      value: entry.data.toString('utf8'),
+      stat: entry.stat,
+      children: [...entry.children].sort(),
+    };
   }
 
   get snapshot(): TreeSnapshot {
@@ -99,7 +131,7 @@ export class Registry extends EventEmitter<RegistryEvents> {
         this.emit('state', this.state);
       });
       await loaded;
-      this.#lastError = null;
+      if (this.#authError === null) this.#lastError = null;
     })();
     return this.#started;
   }
@@ -108,6 +140,7 @@ export class Registry extends EventEmitter<RegistryEvents> {
   async whenLoaded(timeoutMs = FIRST_LOAD_WAIT_MS): Promise<boolean> {
     void this.start();
     if (this.loaded) return true;
+    if (this.#authError !== null) return false;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<false>((resolve) => {
       timer = setTimeout(() => resolve(false), timeoutMs);
