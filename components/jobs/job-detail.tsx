@@ -9,6 +9,8 @@ import { useRegistryEvents } from '@/components/live/use-registry-events';
 import { RegistryBanner } from '@/components/registry/registry-banner';
 import { JobActions } from '@/components/ops/job-actions';
 import { useJobOperations } from '@/components/ops/use-job-operations';
+import { Because } from '@/components/status/because';
+import { explainJob } from '@/lib/jobtree';
 import { ConfigView } from './config-view';
 import { InstanceTable } from './instance-table';
 import { JobServerTable } from './job-server-table';
@@ -51,6 +53,7 @@ export function JobDetailView({ rid, job }: { rid: string; job: string }) {
           <header className="flex flex-wrap items-center gap-3">
             <h1 className="text-xl font-semibold">{detail.data.name}</h1>
             <JobStatusBadge status={detail.data.status} />
+            <Because explanation={explainJob(detail.data)} testId="job-because" />
             <span className="text-xs text-slate-500" data-testid="finer-status">
               {detail.data.finerStatus}
             </span>
@@ -79,7 +82,7 @@ export function JobDetailView({ rid, job }: { rid: string; job: string }) {
             </ul>
           )}
           <Section title="Shards">
-            <ShardGrid items={detail.data.items} ops={ops} />
+            <ShardGrid detail={detail.data} ops={ops} />
           </Section>
           <Section title="Instances">
             <InstanceTable instances={detail.data.instances} ops={ops} failover={detail.data.settings?.failover ?? false} />

@@ -1,10 +1,12 @@
-import type { ItemView } from '@/lib/jobtree';
+import { explainItem, type JobDetail } from '@/lib/jobtree';
+import { Because } from '@/components/status/because';
 import { ConfirmButton } from '@/components/ops/confirm-button';
 import type { JobOperations } from '@/components/ops/use-job-operations';
 import { ItemStatusBadge } from './item-status-badge';
 
 /** Item → owner, status and marks; rows keep their identity so live updates change cells in place. */
-export function ShardGrid({ items, ops }: { items: readonly ItemView[]; ops?: JobOperations }) {
+export function ShardGrid({ detail, ops }: { detail: JobDetail; ops?: JobOperations }) {
+  const items = detail.items;
   const canOperate = ops?.canOperate ?? false;
   if (items.length === 0) return <p className="text-sm text-slate-500">No shard items.</p>;
   return (
@@ -28,7 +30,7 @@ export function ShardGrid({ items, ops }: { items: readonly ItemView[]; ops?: Jo
               {item.owner && !item.ownerOnline && <span className="ml-2 text-xs text-red-700">offline</span>}
             </td>
             <td className="px-3 py-2">
-              <ItemStatusBadge item={item} />
+              <ItemStatusBadge item={item} /> <Because explanation={explainItem(detail, item)} />
             </td>
             <td className="px-3 py-2 font-mono text-slate-600">{item.parameter ?? ''}</td>
             <td className="space-x-2 px-3 py-2 text-xs text-slate-600">

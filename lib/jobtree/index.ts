@@ -22,3 +22,4 @@ export * from './job-summary';
 export * from './job-warnings';
 export * from './servers-view';
 export * from './preview';
+export * from './explain';
