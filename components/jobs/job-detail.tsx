@@ -17,6 +17,8 @@ import { JobServerTable } from './job-server-table';
 import { JobStatusBadge } from './job-status-badge';
 import { ShardGrid } from './shard-grid';
 
+const since = (at: number | null) => (at === null ? '' : ` since ${new Date(at).toLocaleTimeString()}`);
+
 function Section({ title, children }: { title: string; children: React.ReactNode }) {
   return (
     <section className="space-y-2">
@@ -65,10 +67,19 @@ export function JobDetailView({ rid, job }: { rid: string; job: string }) {
           <div className="flex flex-wrap gap-4 text-sm" data-testid="leader-line">
             <span>
               Leader: <span className="font-mono">{detail.data.leader ?? 'none'}</span>
+              {detail.data.leader && detail.data.since.leader !== null && (
+                <span className="text-slate-500"> since {new Date(detail.data.since.leader).toLocaleTimeString()}</span>
+              )}
             </span>
-            {detail.data.resharding && <span className="text-amber-700">Resharding in progress</span>}
+            {detail.data.resharding && (
+              <span className="text-amber-700" data-testid="resharding">
+                Resharding in progress{since(detail.data.since.resharding)}
+              </span>
+            )}
             {detail.data.reshardPending && !detail.data.resharding && (
-              <span className="text-amber-700">Reshard pending (applied at the next trigger)</span>
+              <span className="text-amber-700" data-testid="reshard-pending">
+                Reshard pending{since(detail.data.since.reshardPending)} (applied at the next trigger)
+              </span>
             )}
             {detail.data.failoverQueue.length > 0 && (
               <span className="text-orange-700">Failover queued for items {detail.data.failoverQueue.join(', ')}</span>

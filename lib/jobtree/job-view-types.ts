@@ -81,6 +81,8 @@ export interface JobDetail {
   readonly leader: string | null;
   readonly reshardPending: boolean;
   readonly resharding: boolean;
+  /** When the leader node, `leader/sharding/necessary` and `processing` were last written (epoch ms), when known. */
+  readonly since: { readonly leader: number | null; readonly reshardPending: number | null; readonly resharding: number | null };
   readonly cron: string | null;
   readonly timeZone: string | null;
   readonly shardingTotalCount: number | null;

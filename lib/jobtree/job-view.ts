@@ -197,6 +197,11 @@ export function deriveJobDetail(source: SnapshotSource, job: string, now: Date =
     leader: nonBlank(leader),
     reshardPending,
     resharding,
+    since: {
+      leader: index.get(p.leaderInstance)?.mtime ?? null,
+      reshardPending: index.get(p.shardingNecessary)?.mtime ?? null,
+      resharding: index.get(p.shardingProcessing)?.mtime ?? null,
+    },
     cron: settings?.cron ?? null,
     timeZone: settings?.timeZone ?? null,
     shardingTotalCount: settings?.shardingTotalCount ?? null,
