@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { defineConfig, devices } from '@playwright/test';
 
 // The real stack (ZooKeeper from Debian, `next start` of the production build) is started by
@@ -13,6 +14,9 @@ export default defineConfig({
   globalSetup: './e2e/global-setup.ts',
   use: {
     trace: 'retain-on-failure',
+    // Logged in as admin (global setup logs in and saves the cookie here); e2e/security.spec.ts opens
+    // fresh contexts for anonymous, viewer and operator users.
+    storageState: path.join(import.meta.dirname, '.shardkeeper', 'e2e-storage-state.json'),
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       args: [

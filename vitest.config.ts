@@ -23,12 +23,28 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/**/*.test.ts'],
+          // The interop suite has its own project (below): never run its files twice.
+          exclude: ['test/interop/**', 'node_modules/**'],
           environment: 'node',
           globalSetup: ['./test/zk-global-setup.ts'],
           // Integration tests share one real ZooKeeper and spawn processes: run files one at a time.
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // Against the real Apache ElasticJob (../shared/elasticjob-ref): `npm run test:interop`.
+          name: 'interop',
+          include: ['test/interop/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['./test/zk-global-setup.ts'],
+          // One fleet of JVMs at a time on a 2-core machine.
+          fileParallelism: false,
+          testTimeout: 240_000,
+          hookTimeout: 120_000,
         },
       },
     ],

@@ -58,5 +58,5 @@ test('a job page shows its items, instances and servers as the tree has them', a
   // The owner goes away: the grid changes in place, no reload.
   await zk.remove(`${root}/instances/10.0.0.7@-@4242`);
   await expect(grid.locator('[data-item="0"] [data-status]')).toHaveAttribute('data-status', 'SHARDING_FLAG');
-  await expect(page.getByText('No instance is online')).toBeVisible();
+  await expect(page.getByText('No instance is online: nothing runs this job.')).toBeVisible();
 });

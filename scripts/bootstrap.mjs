@@ -54,3 +54,33 @@ export function ensureDebianPackages({ chromium }) {
   run('apt-get', ['update', '-qq'], { env });
   run('apt-get', ['install', '-y', '-qq', ...missing], { env });
 }
+
+/** Debian packages the real ElasticJob reference (../shared/elasticjob-ref, its `ej` script) runs on. */
+const ELASTICJOB_REF_PACKAGES = [
+  'default-jre-headless', 'libcurator-framework-java', 'libcurator-recipes-java', 'libcurator-client-java', 'libquartz2-java',
+  'libgoogle-gson-java', 'libguava-java', 'libcommons-lang3-java', 'libslf4j-java', 'libyaml-snake-java', 'libzookeeper-java',
+  'libcommons-codec-java', 'libcommons-exec-java',
+];
+
+/**
+ * Only when the reference is present (the interop suite then runs): install the Debian jars its
+ * classpath files name, once, before tests start JVMs in parallel.
+ */
+export function ensureElasticJobRefPackages(refDir) {
+  const missing = [];
+  for (const list of ['classpath-debian-3.0.5.txt', 'classpath-debian-2.1.5.txt']) {
+    const file = path.join(refDir, list);
+    if (!existsSync(file)) continue;
+    for (const jar of readFileSync(file, 'utf8').split('\n').map((l) => l.trim()).filter(Boolean)) {
+      if (!existsSync(path.join('/usr/share/java', jar))) missing.push(jar);
+    }
+  }
+  if (missing.length === 0) return;
+  if (process.getuid?.() !== 0) {
+    throw new Error(`the ElasticJob reference needs jars missing from /usr/share/java (${missing.join(' ')}). Install: sudo apt-get install -y ${ELASTICJOB_REF_PACKAGES.join(' ')}`);
+  }
+  log(`installing Debian packages for the ElasticJob reference…`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  run('apt-get', ['update', '-qq'], { env });
+  run('apt-get', ['install', '-y', '-qq', ...ELASTICJOB_REF_PACKAGES], { env });
+}

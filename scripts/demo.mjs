@@ -90,6 +90,15 @@ async function main() {
   }
   log(`${workers} demo workers (10.1.0.1…10.1.0.${workers}) running scripts/demo-jobs.mjs`);
   log(`console: http://localhost:${port}  (Ctrl-C stops everything)`);
+  // Where to find credentials: from the environment, else the console's first start prints a generated
+  // admin password once (just below, in the console's output); later starts reuse the stored user.
+  if (process.env.SHARDKEEPER_ADMIN_USER && process.env.SHARDKEEPER_ADMIN_PASSWORD) {
+    log(`login: user ${process.env.SHARDKEEPER_ADMIN_USER} with the password in SHARDKEEPER_ADMIN_PASSWORD`);
+  } else {
+    const dataDir = process.env.SHARDKEEPER_DATA_DIR || path.join(ROOT, '.shardkeeper');
+    log(`login: on the first start the console prints "created user \"admin\" with password …" below (once);`);
+    log(`       users live in ${path.join(dataDir, 'users.json')}; set SHARDKEEPER_ADMIN_USER/SHARDKEEPER_ADMIN_PASSWORD to choose them`);
+  }
 }
 
 main().catch((err) => {

@@ -4,13 +4,25 @@
  * the console's store, a byte-exact dump of the namespace, and a way to call route handlers directly.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
 import { registerRegistry, unregisterRegistry } from '@/lib/console';
 import type { Registry } from '@/lib/console/registry';
 import { NoNodeError, type ZkClient } from '@/lib/zk';
 import { cleanup, connect } from './zk-context';
+
+// Every /api route needs credentials: route calls below authenticate as this operator (HTTP Basic, so no
+// CSRF token), created by the console from the environment in a throw-away data directory.
+process.env.SHARDKEEPER_DATA_DIR ??= mkdtempSync(path.join(tmpdir(), 'shardkeeper-test-'));
+export const TEST_OPERATOR = { user: 'test-operator', password: 'test-operator-password' } as const;
+process.env.SHARDKEEPER_OPERATOR_USER ??= TEST_OPERATOR.user;
+process.env.SHARDKEEPER_OPERATOR_PASSWORD ??= TEST_OPERATOR.password;
+
+export function basicAuth(user: string, password: string): string {
+  return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+}
 
 export interface TreeNode {
   readonly path: string;
@@ -87,21 +99,39 @@ export async function setupTree(nodes: readonly TreeNode[]): Promise<Env> {
 
 type Handler = (request: Request, context: { params?: Promise<Record<string, string>> }) => Promise<Response>;
 
-/** Call a route module's exported handler as Next.js does. `body` strings are sent verbatim. */
+/**
+ * Call a route module's exported handler as Next.js does. `body` strings are sent verbatim. Authenticated
+ * as TEST_OPERATOR (HTTP Basic) unless `anonymous` is set; `headers` are added last, so they can replace it.
+ */
 export async function callRoute(
   handler: Handler,
   params: Record<string, string>,
   body?: unknown,
   method = 'POST',
+  options: { headers?: Record<string, string>; anonymous?: boolean; url?: string } = {},
 ): Promise<{ status: number; json: Record<string, unknown> }> {
-  const init: RequestInit = { method };
+  const { status, json } = await callRouteWithHeaders(handler, params, body, method, options);
+  return { status, json };
+}
+
+/** `callRoute`, also answering the response headers (Set-Cookie, Retry-After, WWW-Authenticate). */
+export async function callRouteWithHeaders(
+  handler: Handler,
+  params: Record<string, string>,
+  body?: unknown,
+  method = 'POST',
+  options: { headers?: Record<string, string>; anonymous?: boolean; url?: string } = {},
+): Promise<{ status: number; json: Record<string, unknown>; headers: Headers }> {
+  const headers: Record<string, string> = options.anonymous ? {} : { authorization: basicAuth(TEST_OPERATOR.user, TEST_OPERATOR.password) };
+  Object.assign(headers, options.headers);
+  const init: RequestInit = { method, headers };
   if (body !== undefined) {
     init.body = typeof body === 'string' ? body : JSON.stringify(body);
-    init.headers = { 'content-type': 'application/json' };
+    headers['content-type'] = 'application/json';
   }
-  const response = await handler(new Request('http://console.test/api', init), { params: Promise.resolve(params) });
+  const response = await handler(new Request(options.url ?? 'http://console.test/api', init), { params: Promise.resolve(params) });
   const text = await response.text();
-  return { status: response.status, json: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
+  return { status: response.status, json: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>), headers: response.headers };
 }
 
 /** The error message of a route answer (`{"error":{"code","message"}}`). */

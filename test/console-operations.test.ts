@@ -30,7 +30,7 @@ import {
   updateJobConfig,
 } from '@/lib/console';
 import { ConsoleError } from '@/lib/console/errors';
-import { callRoute, errorOf, fixtureNodes, setupTree, type Env } from './console-operations-support';
+import { callRoute, errorOf, fixtureNodes, setupTree, TEST_OPERATOR, type Env } from './console-operations-support';
 
 const JOB = 'avgJob';
 const NECESSARY = `/${JOB}/leader/sharding/necessary`;
@@ -105,7 +105,7 @@ describe.each(FLAVOURS)('operations on a $name job', (flavour) => {
     const again = await callRoute(reshardRoute.POST, { rid: env.rid, job: JOB }, {});
     expect(again).toEqual({ status: 200, json: { created: false } });
     expect(audit.entries()).toHaveLength(1);
-    expect(audit.entries()[0]).toMatchObject({ operation: 'job.reshard', registry: env.rid, job: JOB, paths: [NECESSARY], user: null });
+    expect(audit.entries()[0]).toMatchObject({ operation: 'job.reshard', registry: env.rid, job: JOB, paths: [NECESSARY], user: TEST_OPERATOR.user });
   });
 
   it('reshard creates missing leader parents in the same transaction', async () => {

@@ -2,8 +2,10 @@ import 'server-only';
 import { z } from 'zod';
 import { ConfigError, CronError, InvalidNameError, JobTreeError } from '@/lib/jobtree';
 import { isRetryable, TransactionError, ZkError } from '@/lib/zk';
+import { zkAuditSink } from './audit';
+import { authorize, RateLimitedError, UnauthorizedError, type Principal, type Role } from './auth';
 import { BadRequestError, ConsoleError, PayloadTooLargeError } from './errors';
-import { getAuditSink, type AuditRecord } from './operations/audit';
+import { getAuditSink, setDefaultAuditSinkFactory, type AuditRecord } from './operations/audit';
 import type { OperationOutcome } from './operations/tree';
 
 export interface ErrorBody {
@@ -11,9 +13,18 @@ export interface ErrorBody {
   [detail: string]: unknown;
 }
 
-export function errorResponse(status: number, code: string, message: string, details?: Readonly<Record<string, unknown>>): Response {
+// Every write the pipeline runs is recorded in the registry's ZooKeeper unless a test set another sink.
+setDefaultAuditSinkFactory(zkAuditSink);
+
+export function errorResponse(
+  status: number,
+  code: string,
+  message: string,
+  details?: Readonly<Record<string, unknown>>,
+  headers?: Readonly<Record<string, string>>,
+): Response {
   const body: ErrorBody = { ...details, error: { code, message } };
-  return Response.json(body, { status, headers: { 'Cache-Control': 'no-store' } });
+  return Response.json(body, { status, headers: { 'Cache-Control': 'no-store', ...headers } });
 }
 
 function zodMessage(err: z.ZodError, prefix?: string): string {
@@ -26,7 +37,16 @@ function zodMessage(err: z.ZodError, prefix?: string): string {
 }
 
 /** Typed errors become their HTTP answer; anything else is a 500 whose details stay in the server log. */
-export function toErrorResponse(err: unknown): Response {
+export function toErrorResponse(err: unknown, request?: Request): Response {
+  if (err instanceof RateLimitedError) {
+    return errorResponse(err.status, err.code, err.message, err.details, { 'Retry-After': String(err.retryAfterSeconds) });
+  }
+  if (err instanceof UnauthorizedError) {
+    // The Basic challenge only for non-browser clients: to a page's fetch() it would pop the browser's
+    // own login dialog (and teach the browser to replay Basic credentials) instead of our login page.
+    const browser = request !== undefined && request.headers.get('sec-fetch-site') !== null;
+    return errorResponse(err.status, err.code, err.message, err.details, browser ? {} : { 'WWW-Authenticate': 'Basic realm="shardkeeper", charset="UTF-8"' });
+  }
   if (err instanceof ConsoleError) return errorResponse(err.status, err.code, err.message, err.details);
   if (err instanceof z.ZodError) return errorResponse(400, 'BAD_REQUEST', zodMessage(err));
   if (err instanceof JobTreeError) {
@@ -51,11 +71,10 @@ export function toErrorResponse(err: unknown): Response {
 
 type Params = Record<string, string>;
 
-/** API.md roles: `viewer` reads; `operator` also runs operations; `admin` also manages registries and users. */
-export type Role = 'viewer' | 'operator' | 'admin';
+export type { Role };
 
 export interface ApiRouteOptions {
-  /** The least role the route needs. Recorded now; enforced in `apiRoute` by the auth issue. */
+  /** The least role the route needs; `apiRoute` enforces it before params and body are read. */
   readonly role: Role;
 }
 
@@ -63,8 +82,9 @@ export interface ApiRouteOptions {
 export interface RouteContext {
   readonly request: Request;
   readonly role: Role;
-  /** The authenticated user; null until the console authenticates (auth issue). Never guessed. */
+  /** The authenticated user (never null behind `apiRoute`; the type stays wide for the audit record). */
   readonly user: string | null;
+  readonly principal: Principal;
 }
 
 export type RouteHandler = ((request: Request, context: { params?: Promise<Params> }) => Promise<Response>) & {
@@ -73,9 +93,9 @@ export type RouteHandler = ((request: Request, context: { params?: Promise<Param
 };
 
 /**
- * The one pipeline every API handler runs: (auth → role, with the auth issue) → route params (zod) →
- * handler (body, lib/console) → typed errors to HTTP statuses. Authentication and the role check go
- * here, once, before the body is read (API.md: authorization is checked before the body is validated).
+ * The one pipeline every API handler runs: auth (401) → role (403) → CSRF for cookie writes (403) →
+ * route params (zod) → handler (body, lib/console) → typed errors to HTTP statuses. Authorization is
+ * checked here, once, before the body is read (API.md: authorization is checked before the body is validated).
  */
 export function apiRoute<P extends z.ZodType<Params>, R>(
   paramsSchema: P,
@@ -84,17 +104,36 @@ export function apiRoute<P extends z.ZodType<Params>, R>(
 ): RouteHandler {
   const run = async (request: Request, context: { params?: Promise<Params> }): Promise<Response> => {
     try {
-      // AUTH (security issue): authenticate `request` and check `options.role` here; 401/403 before anything else.
-      const ctx: RouteContext = { request, role: options.role, user: null };
+      const principal = await authorize(request, options.role);
+      const ctx: RouteContext = { request, role: options.role, user: principal.user, principal };
       // Routes without dynamic segments get no params object.
       const params = paramsSchema.parse((await context.params) ?? {});
       const result = await handler(params, request, ctx);
       return Response.json(result, { headers: { 'Cache-Control': 'no-store' } });
     } catch (err) {
-      return toErrorResponse(err);
+      return toErrorResponse(err, request);
     }
   };
   return Object.assign(run, { requiredRole: options.role });
+}
+
+/**
+ * A route that builds its own Response (the SSE stream, auth cookies) behind the same gate as `apiRoute`:
+ * 401/403/CSRF first, typed errors to HTTP statuses after.
+ */
+export function rawRoute(
+  role: Role,
+  handler: (request: Request, context: { params?: Promise<Params> }, principal: Principal) => Promise<Response>,
+): RouteHandler {
+  const run = async (request: Request, context: { params?: Promise<Params> }): Promise<Response> => {
+    try {
+      const principal = await authorize(request, role);
+      return await handler(request, context, principal);
+    } catch (err) {
+      return toErrorResponse(err, request);
+    }
+  };
+  return Object.assign(run, { requiredRole: role });
 }
 
 /** Largest request body the write routes accept (a config text is a few KB). */

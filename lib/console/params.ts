@@ -14,7 +14,10 @@ function checkedBy(validate: (value: string) => unknown) {
 }
 
 // Registry ids are ours, not ZooKeeper paths, but they travel in URLs and logs: keep them plain.
-const registryId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'registry id must be 1–64 letters, digits, ".", "_" or "-"');
+const registryId = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,64}$/, 'registry id must be 1–64 letters, digits, ".", "_" or "-"')
+  .refine((v) => v !== '.' && v !== '..', 'registry id must not be "." or ".."');
 
 export const registryParams = z.object({ rid: registryId });
 export const jobParams = z.object({ rid: registryId, job: checkedBy(validateJobName) });

@@ -139,15 +139,16 @@ export class Registry extends EventEmitter<RegistryEvents> {
   /** Resolves true once the namespace copy is loaded, false if that takes longer than `timeoutMs`. */
   async whenLoaded(timeoutMs = FIRST_LOAD_WAIT_MS): Promise<boolean> {
     void this.start();
-    if (this.loaded) return true;
+    // Refused by the ACL, the copy is empty or partial: answering from it would show "no jobs".
     if (this.#authError !== null) return false;
+    if (this.loaded) return true;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<false>((resolve) => {
       timer = setTimeout(() => resolve(false), timeoutMs);
     });
     const ok = await Promise.race([this.start().then(() => true as const), timedOut]);
     clearTimeout(timer);
-    return ok;
+    return ok && this.#authError === null;
   }
 
   /** Absolute ZooKeeper path of a namespace-relative path (`/job/config` → `/ns/job/config`). */

@@ -28,3 +28,19 @@ describe('explanations name the nodes behind a status', () => {
     expect(ie.evidence).toContainEqual({ path: '/cleanup/instances/10.2.0.5@-@1111', value: 'absent: the owner is offline' });
   });
 });
+
+describe('explanations never throw on what anyone wrote into the tree', () => {
+  it('shows a malformed instance id and server as text', () => {
+    const nodes = [
+      { path: '/x', value: '', ephemeral: false },
+      { path: '/x/config', value: JSON.stringify({ jobName: 'x', cron: '0/5 * * * * ?', shardingTotalCount: 1 }), ephemeral: false },
+      { path: '/x/servers/<b>bad ip</b>', value: '', ephemeral: false },
+      { path: '/x/instances/<img src=x onerror=alert(1)>@-@1', value: '', ephemeral: true },
+      { path: '/x/sharding/0/instance', value: '<img src=x onerror=alert(1)>@-@1', ephemeral: false },
+    ];
+    const detail = deriveJobDetail(snapshotFromFixture(nodes), 'x');
+    const e = explainJob(detail);
+    expect(e.evidence.map((v) => v.path)).toContain('/x/instances/<img src=x onerror=alert(1)>@-@1');
+    expect(() => detail.items.map((i) => explainItem(detail, i))).not.toThrow();
+  });
+});

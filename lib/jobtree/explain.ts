@@ -19,10 +19,13 @@ export interface Explanation {
 
 const quote = (v: string) => (v === '' ? '"" (empty)' : JSON.stringify(v));
 
+// Ids and IPs come from the tree as anyone wrote them: shown, never validated (a builder would throw).
+const under = (parent: string, name: string) => `${parent}/${name}`;
+
 export function explainJob(detail: JobDetail): Explanation {
   const p = jobPaths(detail.name);
-  const servers = detail.servers.map((s) => ({ path: p.serverNode(s.ip), value: quote(s.raw) }));
-  const instances = detail.instances.map((i) => ({ path: p.instanceNode(i.id), value: 'online (ephemeral)' }));
+  const servers = detail.servers.map((s) => ({ path: under(p.servers, s.ip), value: quote(s.raw) }));
+  const instances = detail.instances.map((i) => ({ path: under(p.instances, i.id), value: 'online (ephemeral)' }));
   const flags: Evidence[] = [];
   if (detail.reshardPending) flags.push({ path: p.shardingNecessary, value: 'present: the leader reshards at the next trigger' });
   if (detail.resharding) flags.push({ path: p.shardingProcessing, value: 'present: the leader is resharding now' });
@@ -76,7 +79,7 @@ export function explainItem(detail: JobDetail, item: ItemView): Explanation {
   const p = jobPaths(detail.name);
   const owner: Evidence = { path: p.shardingInstance(item.item), value: item.owner === null ? 'absent' : quote(item.owner) };
   const ownerNode: Evidence | null =
-    item.owner === null ? null : { path: p.instanceNode(item.owner), value: item.ownerOnline ? 'online (ephemeral)' : 'absent: the owner is offline' };
+    item.owner === null ? null : { path: under(p.instances, item.owner), value: item.ownerOnline ? 'online (ephemeral)' : 'absent: the owner is offline' };
   const base = [owner, ...(ownerNode ? [ownerNode] : [])];
   switch (item.finerStatus) {
     case 'DISABLED':

@@ -1,7 +1,7 @@
 /**
  * The audit trail of console writes. Operations describe what they wrote as an AuditRecord; the route
  * pipeline stamps it with time and user and hands it to the process's AuditSink. The default sink keeps
- * recent entries in memory; the security issue replaces it with one that stores entries in ZooKeeper.
+ * recent entries in memory; the HTTP pipeline installs the ZooKeeper store (lib/console/audit) as default.
  */
 
 /** A node's value before or after a write; null when the node does not exist on that side. */
@@ -23,7 +23,7 @@ export interface AuditRecord {
 export interface AuditEntry extends AuditRecord {
   /** ISO time the write was committed. */
   readonly at: string;
-  /** Who asked; null until the console authenticates users (security issue). */
+  /** Who asked (the authenticated user); null only for writes made outside the HTTP pipeline. */
   readonly user: string | null;
 }
 
@@ -57,10 +57,22 @@ export class MemoryAuditSink implements AuditSink {
 const SINK_KEY = Symbol.for('shardkeeper.console.auditSink');
 type GlobalWithSink = typeof globalThis & { [SINK_KEY]?: AuditSink };
 
+const FACTORY_KEY = Symbol.for('shardkeeper.console.auditSinkFactory');
+type GlobalWithFactory = typeof globalThis & { [FACTORY_KEY]?: () => AuditSink };
+
 export function getAuditSink(): AuditSink {
-  const g = globalThis as GlobalWithSink;
-  g[SINK_KEY] ??= new MemoryAuditSink();
+  const g = globalThis as GlobalWithSink & GlobalWithFactory;
+  g[SINK_KEY] ??= g[FACTORY_KEY]?.() ?? new MemoryAuditSink();
   return g[SINK_KEY];
+}
+
+/**
+ * The sink used when nobody set one: the route pipeline registers the ZooKeeper store here (a factory,
+ * not an import, because that store reads registries, which import the operations that import this file).
+ * A sink set with `setAuditSink` (tests) wins.
+ */
+export function setDefaultAuditSinkFactory(factory: () => AuditSink): void {
+  (globalThis as GlobalWithFactory)[FACTORY_KEY] = factory;
 }
 
 /** Replace the process's sink (the security issue's ZooKeeper store; tests). Returns the previous one. */

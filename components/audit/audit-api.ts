@@ -1,0 +1,32 @@
+'use client';
+
+import { queryOptions } from '@tanstack/react-query';
+
+export interface AuditEntryView {
+  at: string;
+  user: string | null;
+  registry: string;
+  job: string | null;
+  operation: string;
+  path: string;
+  paths: string[];
+  before: Record<string, string | null>;
+  after: Record<string, string | null>;
+  truncated?: true;
+}
+
+export const auditQuery = (filter: { registry?: string; job?: string; limit?: number }) =>
+  queryOptions({
+    queryKey: ['audit', filter.registry ?? '', filter.job ?? '', filter.limit ?? 100],
+    queryFn: async () => {
+      const qs = new URLSearchParams();
+      if (filter.registry) qs.set('registry', filter.registry);
+      if (filter.job) qs.set('job', filter.job);
+      qs.set('limit', String(filter.limit ?? 100));
+      const res = await fetch(`/api/audit?${qs.toString()}`, { headers: { Accept: 'application/json' } });
+      const body: unknown = await res.json().catch(() => null);
+      if (!res.ok) throw new Error((body as { error?: { message?: string } } | null)?.error?.message ?? `audit answered ${res.status}`);
+      return body as { entries: AuditEntryView[] };
+    },
+    refetchInterval: 10_000,
+  });

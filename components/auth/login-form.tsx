@@ -1,0 +1,66 @@
+'use client';
+
+import { useSearchParams } from 'next/navigation';
+import { useState, type FormEvent } from 'react';
+
+/** Only paths of this console: `next=//evil.example` or `next=https://…` must not redirect away. */
+function safeNext(next: string | null): string {
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\') || next.startsWith('/login')) return '/';
+  return next;
+}
+
+export function LoginForm() {
+  const params = useSearchParams();
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    setBusy(true);
+    setError(null);
+    try {
+      const res = await fetch('/api/auth/login', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ user: String(form.get('user') ?? ''), password: String(form.get('password') ?? '') }),
+      });
+      if (!res.ok) {
+        const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
+        setError(body?.error?.message ?? `login failed (${res.status})`);
+        return;
+      }
+      // A full load, so the header and every query start with the new session.
+      window.location.assign(safeNext(params.get('next')));
+    } catch {
+      setError('the console did not answer; try again');
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form onSubmit={submit} className="mx-auto mt-16 flex max-w-sm flex-col gap-3 rounded border border-slate-200 bg-white p-6" data-testid="login-form">
+      <h1 className="text-lg font-semibold">Log in to Shardkeeper</h1>
+      <label className="flex flex-col gap-1 text-sm">
+        User
+        <input name="user" autoComplete="username" required className="rounded border border-slate-300 px-2 py-1" />
+      </label>
+      <label className="flex flex-col gap-1 text-sm">
+        Password
+        <input name="password" type="password" autoComplete="current-password" required className="rounded border border-slate-300 px-2 py-1" />
+      </label>
+      {error && (
+        <p role="alert" className="text-sm text-red-700" data-testid="login-error">
+          {error}
+        </p>
+      )}
+      <button type="submit" disabled={busy} className="rounded bg-slate-800 px-3 py-1.5 text-white disabled:opacity-50">
+        {busy ? 'Logging in…' : 'Log in'}
+      </button>
+      <p className="text-xs text-slate-500">
+        First start? The admin password was printed once in the console&apos;s log, unless SHARDKEEPER_ADMIN_USER and SHARDKEEPER_ADMIN_PASSWORD set one.
+      </p>
+    </form>
+  );
+}

@@ -1,0 +1,34 @@
+'use client';
+
+import Link from 'next/link';
+import { useState } from 'react';
+
+export function UserMenuClient({ user, role }: { user: string; role: string }) {
+  const [busy, setBusy] = useState(false);
+  const logout = async () => {
+    setBusy(true);
+    await fetch('/api/auth/logout', { method: 'POST' }).catch(() => undefined);
+    window.location.assign('/login');
+  };
+  return (
+    <div className="ml-auto flex items-center gap-4 text-sm" data-testid="user-menu" data-role={role}>
+      <Link href="/audit" className="text-slate-700 hover:underline">
+        Audit
+      </Link>
+      {role === 'admin' && (
+        <Link href="/users" className="text-slate-700 hover:underline">
+          Users
+        </Link>
+      )}
+      <span className="text-slate-500">
+        <span data-testid="user-name" className="font-medium text-slate-800">
+          {user}
+        </span>{' '}
+        ({role})
+      </span>
+      <button type="button" onClick={logout} disabled={busy} className="rounded border border-slate-300 px-2 py-1 hover:bg-slate-100" data-testid="logout">
+        Log out
+      </button>
+    </div>
+  );
+}
