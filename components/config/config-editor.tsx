@@ -122,6 +122,7 @@ export function ConfigEditor({ rid, detail, onClose }: { rid: string; detail: Jo
       });
       setEdits({});
       await queryClient.invalidateQueries({ queryKey: ['registries', rid] });
+      await queryClient.invalidateQueries({ queryKey: ['audit'] });
       onClose();
     } catch (err) {
       const c = conflictFrom(err);
@@ -189,6 +190,12 @@ export function ConfigEditor({ rid, detail, onClose }: { rid: string; detail: Jo
         </div>
       </div>
 
+      {detail.configVersion !== base.version && !conflict && (
+        <p role="status" className="rounded border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900" data-testid="config-moved">
+          The stored config changed (version {detail.configVersion}) since this editor loaded version {base.version}. Saving will show
+          you the difference first; nothing is overwritten.
+        </p>
+      )}
       {willNotStick.length > 0 && (
         <div role="alert" className="rounded border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900" data-testid="will-not-stick">
           {willNotStick.map((w) => (

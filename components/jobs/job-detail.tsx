@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { RecentChanges } from '@/components/audit/recent-changes';
 import { ConfigEditor } from '@/components/config/config-editor';
 import { jobQuery } from '@/components/api';
 import { useRegistryEvents } from '@/components/live/use-registry-events';
@@ -103,7 +104,7 @@ export function JobDetailView({ rid, job }: { rid: string; job: string }) {
           </Section>
           <Section title="Config">
             {editing ? (
-              <ConfigEditor key={detail.data.configVersion} rid={rid} detail={detail.data} onClose={() => setEditing(false)} />
+              <ConfigEditor rid={rid} detail={detail.data} onClose={() => setEditing(false)} />
             ) : (
               <>
                 {ops.canOperate && (
@@ -120,6 +121,7 @@ export function JobDetailView({ rid, job }: { rid: string; job: string }) {
               </>
             )}
           </Section>
+          <RecentChanges rid={rid} job={detail.data.name} />
         </>
       )}
     </div>

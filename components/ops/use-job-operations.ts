@@ -15,6 +15,7 @@ export function useJobOperations(rid: string, job: string) {
   const post = async (suffix: string) => {
     const result = await sendJson<unknown>('POST', `${base}${suffix}`, {}, csrfToken);
     await queryClient.invalidateQueries({ queryKey: ['registries', rid] });
+    await queryClient.invalidateQueries({ queryKey: ['audit'] });
     return result;
   };
   const enc = encodeURIComponent;
@@ -31,6 +32,7 @@ export function useJobOperations(rid: string, job: string) {
     removeJob: async () => {
       const result = await sendJson<unknown>('DELETE', base, {}, csrfToken);
       await queryClient.invalidateQueries({ queryKey: ['registries', rid] });
+      await queryClient.invalidateQueries({ queryKey: ['audit'] });
       return result;
     },
   };

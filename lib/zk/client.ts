@@ -197,7 +197,7 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
           clearTimeout(timer);
           resolve();
         });
-        client.close();
+        closeQuietly(client);
       });
       client.removeAllListeners();
       // A frozen or half-open server never closes the socket (and while not connected the library may be
@@ -418,7 +418,7 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     this.#setState('expired');
     if (old) {
       old.removeAllListeners();
-      old.close();
+      closeQuietly(old);
       // When we declared the expiry ourselves the old client may still sit on a socket to a frozen
       // server, retrying forever; cut it so it reaches its CLOSED state.
       old.connectionManager?.socket?.destroy();
@@ -483,5 +483,17 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     this.#state = next;
     if (next !== 'connected' && prev === 'connected') this.#notConnectedSince = Date.now();
     this.emit('state', next, prev);
+  }
+}
+
+/**
+ * The library's close() throws (a TypeError from its socket code) when it never got a socket, e.g. a
+ * client still trying to reach a dead server. Closing is best effort: the socket is destroyed after.
+ */
+function closeQuietly(client: { close(): void }): void {
+  try {
+    client.close();
+  } catch {
+    // nothing to close yet
   }
 }
