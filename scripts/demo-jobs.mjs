@@ -6,16 +6,19 @@
 //   with the same fireTime.
 // report-regions (3.x wire format, YAML config, manageable by Apache ElasticJob-UI 3.x): every 10 s,
 //   one item per region named by shardingItemParameters.
-// cleanup-archives (2.x, ODEVITY): every minute, 8 partitions; failover and misfire off.
+// cleanup-archives (2.x, ODEVITY): every 30 s, 8 partitions; failover and misfire off.
 const USERS = Array.from({ length: 40 }, (_, i) => ({ id: i + 1, balance: ((i * 37) % 100) - 20 }));
 
+// Resolves after `ms` or as soon as the instance must stop; the listener goes with the timer.
 const pause = (ms, signal) =>
   new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
+    const done = () => {
       clearTimeout(timer);
+      signal.removeEventListener('abort', done);
       resolve();
-    }, { once: true });
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
   });
 
 function log(ctx, fields) {
@@ -63,7 +66,7 @@ export default [
   {
     name: 'cleanup-archives',
     description: 'Prune old archive partitions, one partition per item',
-    cron: '0 0/1 * * * ?',
+    cron: '0/30 * * * * ?',
     shardingTotalCount: 8,
     strategy: 'ODEVITY',
     failover: false,
