@@ -60,3 +60,25 @@ test('a job page shows its items, instances and servers as the tree has them', a
   await expect(grid.locator('[data-item="0"] [data-status]')).toHaveAttribute('data-status', 'SHARDING_FLAG');
   await expect(page.getByText('No instance is online: nothing runs this job.')).toBeVisible();
 });
+
+test('the search box finds jobs, servers and instance ids, and keeps the search in the URL', async ({ page, zk, nsRoot }) => {
+  const job = `find-${Date.now().toString(36)}`;
+  const root = `${nsRoot}/${job}`;
+  await zk.mkdirp(`${root}/servers`);
+  await zk.mkdirp(`${root}/instances`);
+  await zk.create(`${root}/config`, JSON.stringify({ jobName: job, cron: '0 0 1 * * ?', shardingTotalCount: 1 }));
+  await zk.create(`${root}/servers/10.0.8.8`, '');
+  await zk.create(`${root}/instances/10.0.8.8@-@98765`, '', 'ephemeral');
+
+  await page.goto('/');
+  await page.getByRole('searchbox').fill('98765');
+  await expect(page).toHaveURL(/\?q=98765/);
+  const hit = page.getByTestId('server-matches').locator('[data-ip="10.0.8.8"]');
+  await expect(hit).toContainText('10.0.8.8@-@98765');
+  await expect(hit).toContainText(job);
+
+  // The URL alone reproduces the view.
+  await page.goto(`/?q=${job}`);
+  await expect(page.getByTestId('job-row')).toHaveCount(1);
+  await expect(page.locator(`[data-job="${job}"]`)).toBeVisible();
+});

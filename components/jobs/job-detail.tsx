@@ -13,6 +13,7 @@ import { useJobOperations } from '@/components/ops/use-job-operations';
 import { Because } from '@/components/status/because';
 import { explainJob } from '@/lib/jobtree';
 import { ConfigView } from './config-view';
+import { FailoverPanel } from './failover-panel';
 import { InstanceTable } from './instance-table';
 import { JobServerTable } from './job-server-table';
 import { JobStatusBadge } from './job-status-badge';
@@ -93,6 +94,7 @@ export function JobDetailView({ rid, job }: { rid: string; job: string }) {
               ))}
             </ul>
           )}
+          <FailoverPanel detail={detail.data} />
           <Section title="Shards">
             <ShardGrid detail={detail.data} ops={ops} />
           </Section>

@@ -3,7 +3,8 @@
 import { useQuery } from '@tanstack/react-query';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useMemo } from 'react';
-import { jobsQuery, registriesQuery } from '@/components/api';
+import Link from 'next/link';
+import { jobsQuery, registriesQuery, serversQuery } from '@/components/api';
 import { useRegistryEvents } from '@/components/live/use-registry-events';
 import { RegistryBanner } from '@/components/registry/registry-banner';
 import { JOB_STATUSES, type JobStatus } from '@/lib/jobtree/status';
@@ -21,6 +22,7 @@ export function JobList({ rid }: { rid: string }) {
   const { streaming } = useRegistryEvents(rid);
   const registries = useQuery(registriesQuery());
   const jobs = useQuery(jobsQuery(rid));
+  const servers = useQuery(serversQuery(rid));
   const registry = registries.data?.registries.find((r) => r.id === rid);
   const searchParams = useSearchParams();
   const router = useRouter();
@@ -67,8 +69,8 @@ export function JobList({ rid }: { rid: string }) {
           type="search"
           value={q}
           onChange={(e) => setParam('q', e.target.value)}
-          placeholder="Search jobs"
-          aria-label="Search jobs"
+          placeholder="Search jobs, servers, instance ids"
+          aria-label="Search jobs, servers and instance ids"
           className="w-64 rounded border border-slate-300 px-2 py-1 text-sm"
         />
         <button
@@ -103,6 +105,40 @@ export function JobList({ rid }: { rid: string }) {
       )}
       {all && all.length > 0 && shown.length === 0 && <p className="text-slate-500">No job matches this filter.</p>}
       {shown.length > 0 && <JobTable rid={rid} jobs={shown} />}
+      {needle !== '' && <ServerMatches rid={rid} needle={needle} servers={servers.data?.servers ?? []} />}
     </section>
+  );
+}
+
+/** Servers and instances whose IP or id contains the search text, beside the matching jobs. */
+function ServerMatches({
+  rid,
+  needle,
+  servers,
+}: {
+  rid: string;
+  needle: string;
+  servers: readonly { ip: string; online: boolean; instances: readonly string[]; jobs: readonly string[] }[];
+}) {
+  const matches = servers
+    .map((s) => ({ ...s, hitInstances: s.instances.filter((i) => i.toLowerCase().includes(needle)) }))
+    .filter((s) => s.ip.toLowerCase().includes(needle) || s.hitInstances.length > 0);
+  if (matches.length === 0) return null;
+  return (
+    <div className="space-y-1" data-testid="server-matches">
+      <h2 className="text-sm font-semibold text-slate-700">Servers and instances</h2>
+      <ul className="space-y-1 text-sm">
+        {matches.map((s) => (
+          <li key={s.ip} data-ip={s.ip}>
+            <Link href={`/registries/${encodeURIComponent(rid)}/servers`} className="font-mono text-indigo-700 hover:underline">
+              {s.ip}
+            </Link>{' '}
+            <span className="text-slate-500">{s.online ? 'online' : 'offline'}</span>
+            {s.hitInstances.length > 0 && <span className="ml-2 font-mono text-xs">{s.hitInstances.join(', ')}</span>}
+            <span className="ml-2 text-xs text-slate-500">jobs: {s.jobs.join(', ') || '—'}</span>
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }

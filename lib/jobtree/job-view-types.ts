@@ -20,6 +20,10 @@ export interface ItemView {
   /** Taker's instance id from `failover` (or 3.x `failovering`), else null. */
   readonly failover: string | null;
   readonly failoverQueued: boolean;
+  /** When the item was flagged under `leader/failover/items` (epoch ms), while it is. */
+  readonly failoverQueuedSince: number | null;
+  /** When the taker marked it (`failover`/`failovering` mtime), while marked. */
+  readonly failoverSince: number | null;
   readonly ownerOnline: boolean;
   /** Leftover `sharding/{i}` at or above shardingTotalCount (removed at the next reshard). */
   readonly beyondTotal: boolean;

@@ -137,6 +137,8 @@ export function deriveJobDetail(source: SnapshotSource, job: string, now: Date =
       disabled: facts.disabled,
       failover,
       failoverQueued: facts.failoverQueued,
+      failoverQueuedSince: facts.failoverQueued ? (index.get(`${p.failoverItems}/${item}`)?.mtime ?? null) : null,
+      failoverSince: failover === null ? null : (index.get(`${base}/failover`)?.mtime ?? index.get(`${base}/failovering`)?.mtime ?? null),
       ownerOnline,
       beyondTotal: total !== null && item >= total,
     };
