@@ -14,6 +14,8 @@ export default defineConfig({
   globalSetup: './e2e/global-setup.ts',
   use: {
     trace: 'retain-on-failure',
+    // Every journey ends with a screenshot kept in test-results/ (issue 7), pass or fail.
+    screenshot: 'on',
     // Logged in as admin (global setup logs in and saves the cookie here); e2e/security.spec.ts opens
     // fresh contexts for anonymous, viewer and operator users.
     storageState: path.join(import.meta.dirname, '.shardkeeper', 'e2e-storage-state.json'),
