@@ -34,14 +34,15 @@ function readJson(file) {
 }
 
 /**
- * The real Apache ElasticJob the interop suite runs against (issue 9): SHARDKEEPER_ELASTICJOB_REF, else
- * ../shared/elasticjob-ref beside the checkout. Null when absent: the interop project is then skipped.
+ * The real Apache ElasticJob the interop suite runs against (issue 9): SHARDKEEPER_ELASTICJOB_REF when set
+ * (and then only there: pointing it at a missing folder skips the suite), else ../shared/elasticjob-ref
+ * beside the checkout. Null when absent: the interop project is then skipped. Same rule as
+ * test/interop/support/ref.ts.
  */
 function elasticJobRef() {
-  for (const dir of [process.env.SHARDKEEPER_ELASTICJOB_REF, path.resolve(ROOT, '../shared/elasticjob-ref')]) {
-    if (dir && existsSync(path.join(dir, 'ej'))) return path.resolve(dir);
-  }
-  return null;
+  const explicit = process.env.SHARDKEEPER_ELASTICJOB_REF;
+  const dir = explicit ? explicit : path.resolve(ROOT, '../shared/elasticjob-ref');
+  return existsSync(path.join(dir, 'ej')) ? path.resolve(dir) : null;
 }
 
 /** Counts from Vitest's JSON report; a suite that failed to load counts as one failure. */

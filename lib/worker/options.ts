@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { isValidTimeZone } from '../jobtree/config-schema';
+import { NEW_JOB_DEFAULTS } from '../jobtree/config-types';
 import { validateQuartzCron } from '../jobtree/cron';
 import { validateIp, validateJobName, validateNamespace } from '../jobtree/names';
 import { isStrategy, normalizeStrategy, type Strategy } from '../jobtree/strategy';
@@ -48,6 +49,12 @@ export interface JobDefinition {
   /** IANA zone for the cron; 3.x flavour only (the 2.x format has no such key). */
   readonly timeZone?: string;
   readonly flavour?: JobFlavourName;
+  /**
+   * The job class registered in ZooKeeper (3.x job root value, 2.x config `jobClass`); default Shardkeeper's
+   * own. ElasticJob refuses to join a job registered under another class, and so does this worker: to run in
+   * the same job as Java ElasticJob workers, name their class here.
+   */
+  readonly jobClass?: string;
   execute(ctx: JobContext): unknown;
 }
 
@@ -66,6 +73,7 @@ export interface ResolvedJob {
   readonly overwrite: boolean;
   readonly timeZone: string | null;
   readonly flavour: JobFlavourName;
+  readonly jobClass: string;
   readonly execute: (ctx: JobContext) => unknown;
 }
 
@@ -178,6 +186,7 @@ const jobSchema = z.object({
       if (v !== undefined && !isValidTimeZone(v)) ctx.addIssue({ code: 'custom', message: `'${v}' is not a known IANA time zone` });
     }),
   flavour: z.enum(['2.x', '3.x'], { error: "must be '2.x' or '3.x'" }).optional(),
+  jobClass: z.string().trim().min(1, 'must not be blank').optional(),
   execute: z.custom<(ctx: JobContext) => unknown>((v) => typeof v === 'function', { message: 'must be a function execute(ctx)' }),
 });
 
@@ -232,6 +241,7 @@ export function resolveJobs(definitions: unknown): ResolvedJob[] {
       overwrite: d.overwrite ?? WORKER_DEFAULTS.overwrite,
       timeZone: d.timeZone ?? null,
       flavour,
+      jobClass: d.jobClass ?? NEW_JOB_DEFAULTS.jobClass,
       execute: d.execute,
     };
   });

@@ -36,7 +36,7 @@ export function newJobConfig(job: ResolvedJob): NewJobConfig {
     description: job.description,
     overwrite: job.overwrite,
     strategy: job.strategy,
-    jobClass: NODE_JOB_CLASS,
+    jobClass: job.jobClass,
     ...(job.flavour === '3.x' ? { timeZone: job.timeZone } : {}),
   };
 }
@@ -51,12 +51,12 @@ export function serializeJobConfig(job: ResolvedJob): string {
  * job of another class is refused, as Java workers refuse it. Returns the config now in force.
  */
 export async function registerJobConfig(client: ZkClient, paths: AbsoluteJobPaths, job: ResolvedJob): Promise<ParsedConfig> {
-  const rootValue = job.flavour === '3.x' ? NODE_JOB_CLASS : '';
+  const rootValue = job.flavour === '3.x' ? job.jobClass : '';
   await client.mkdirp(paths.root);
   const stored = await readNode(client, paths.config);
   const root = await readNode(client, paths.root);
   if (stored === null || job.overwrite) {
-    if (stored !== null) checkJobClass(job.name, parseStored(job.name, stored.value), root?.value ?? '');
+    if (stored !== null) checkJobClass(job, parseStored(job.name, stored.value), root?.value ?? '');
     const text = serializeJobConfig(job);
     if (stored === null) {
       try {
@@ -75,10 +75,10 @@ export async function registerJobConfig(client: ZkClient, paths: AbsoluteJobPath
   if (current === null) throw new JobConflictError(job.name, 'config vanished while registering; try again');
   const parsed = parseStored(job.name, current.value);
   const rootNow = (await readNode(client, paths.root))?.value ?? '';
-  checkJobClass(job.name, parsed, rootNow);
+  checkJobClass(job, parsed, rootNow);
   const check = validateConfig(parsed.values, { flavour: parsed.flavour, jobName: job.name });
   if (!check.ok) throw new JobConflictError(job.name, `the config stored in ZooKeeper is invalid: ${check.error.message}`);
-  if (parsed.flavour === '3.x-yaml' && rootNow.trim() === '') await client.setData(paths.root, NODE_JOB_CLASS);
+  if (parsed.flavour === '3.x-yaml' && rootNow.trim() === '') await client.setData(paths.root, job.jobClass);
   return parsed;
 }
 
@@ -90,13 +90,15 @@ function parseStored(job: string, text: string): ParsedConfig {
   }
 }
 
-function checkJobClass(job: string, parsed: ParsedConfig, rootValue: string): void {
+/** ElasticJob's checkConflictJob: a job registered under another class is not joined. */
+function checkJobClass(job: ResolvedJob, parsed: ParsedConfig, rootValue: string): void {
   const stored = parsed.flavour === '2.x-json' ? parsed.normalized.jobClass : rootValue.trim() || null;
-  if (stored !== null && stored !== NODE_JOB_CLASS) {
+  if (stored !== null && stored !== job.jobClass) {
+    const ours = job.jobClass === NODE_JOB_CLASS ? `not a Shardkeeper Node job ('${NODE_JOB_CLASS}')` : `not the jobClass this worker declares ('${job.jobClass}')`;
     throw new JobConflictError(
-      job,
-      `ZooKeeper already has this job with jobClass '${stored}', not a Shardkeeper Node job ('${NODE_JOB_CLASS}'); ` +
-        'rename the job or remove the other one',
+      job.name,
+      `ZooKeeper already has this job with jobClass '${stored}', ${ours}; ` +
+        "rename the job, remove the other one, or set the job's jobClass to join it",
     );
   }
 }

@@ -15,7 +15,7 @@ import { MemoryAuditSink, setAuditSink, setJobServerEnabled } from '@/lib/consol
 import { Fleet, readLedger, registered, type WorkerProcess } from '../support/worker-fleet';
 import { waitFor } from '../zk-context';
 import { describeOwners, expectedOwners, JavaFleet, sameOwners } from './support/fleet';
-import { ensureRefClasspath, INTEROP_ENABLED, type RefJob, type RefWorker } from './support/ref';
+import { ensureRefClasspath, INTEROP_ENABLED, INTEROP_EXTENDED, type RefJob, type RefWorker } from './support/ref';
 import path from 'node:path';
 
 const JOB = 'mixJob';
@@ -23,6 +23,13 @@ const PERIOD_MS = 3_000;
 const TOTAL = 6;
 const SLEEP_MS = 500;
 const SESSION_MS = 3_000;
+/** RefWorker's job class: the 3.x job root value both kinds must agree on (ElasticJob's checkConflictJob). */
+const JAVA_JOB_CLASS = 'shardkeeper.ref.RefWorker$LedgerJob';
+/**
+ * Undisturbed time after every chaos step: fires inside a disturbance window are not checked for loss, and
+ * back-to-back steps leave none outside (first run: 0 fires checked), so each step ends with a calm stretch.
+ */
+const CALM_MS = 5 * PERIOD_MS;
 const CHAOS_MS = Number(process.env.SHARDKEEPER_INTEROP_CHAOS_MS ?? 185_000);
 const JOBS: RefJob[] = [
   { jobName: JOB, cron: '0/3 * * * * ?', shardingTotalCount: TOTAL, shardingItemParameters: '0=a,1=b,2=c,3=d,4=e,5=f', jobShardingStrategyType: 'ROUND_ROBIN', failover: true, monitorExecution: true, misfire: true, sleepMs: SLEEP_MS },
@@ -37,7 +44,21 @@ interface Run {
   fireTime: number | null;
 }
 
-describe.runIf(INTEROP_ENABLED)('a mixed Java + Shardkeeper fleet on one 3.x job (issue 9 part 3)', () => {
+/*
+ * OPT-IN (SHARDKEEPER_INTEROP_EXTENDED=1), NOT PART OF `npm test`: this check has never passed. What is
+ * unfinished:
+ * - Until now it could not start: both ElasticJob (checkConflictJob) and our worker refuse a job whose 3.x
+ *   root value names another jobClass. The worker now takes a `jobClass` job option (SK_JOB_CLASS here).
+ * - Run 1 with it (2 Java + 2 Node, 196 s): no item on two instances, every settled assignment arithmetic,
+ *   but 0 fires checked for loss — back-to-back steps left no fire outside the disturbance windows. CALM_MS
+ *   was added for that and is not yet verified.
+ * - Run 2 failed before the chaos: the first settled assignment never came (no ENABLED server node for any
+ *   instance within 25 s) — likely ElasticJob 3.0.4+'s offline-server cleanup at instance start deleting
+ *   live server nodes (PROTOCOL §1), not yet diagnosed.
+ * - Even passing, it takes ~3.5 min alone: with parts 1, 2 and 4 (~4.5 min) it would break the suite's
+ *   8-minute budget on the 2-core CI machine.
+ */
+describe.runIf(INTEROP_ENABLED && INTEROP_EXTENDED)('a mixed Java + Shardkeeper fleet on one 3.x job (issue 9 part 3)', () => {
   let java: JavaFleet;
   let node: Fleet;
   const nodeLedger = (): string => path.join(java.dir, 'node-ledger.jsonl');
@@ -51,7 +72,7 @@ describe.runIf(INTEROP_ENABLED)('a mixed Java + Shardkeeper fleet on one 3.x job
       zk: inject('zkConnect'),
       namespace: java.namespace,
       sessionTimeoutMs: SESSION_MS,
-      env: { SK_LEDGER: nodeLedger(), SK_JOB: JOB, SK_CRON: '0/3 * * * * ?', SK_TOTAL: String(TOTAL), SK_SLEEP_MS: String(SLEEP_MS), SK_FAILOVER: '1', SK_STRATEGY: 'ROUND_ROBIN', SK_FLAVOUR: '3.x' },
+      env: { SK_LEDGER: nodeLedger(), SK_JOB: JOB, SK_CRON: '0/3 * * * * ?', SK_TOTAL: String(TOTAL), SK_SLEEP_MS: String(SLEEP_MS), SK_FAILOVER: '1', SK_STRATEGY: 'ROUND_ROBIN', SK_FLAVOUR: '3.x', SK_JOB_CLASS: JAVA_JOB_CLASS },
     });
   });
 
@@ -65,6 +86,7 @@ describe.runIf(INTEROP_ENABLED)('a mixed Java + Shardkeeper fleet on one 3.x job
     const nodeIps = ['127.0.1.21', '127.0.1.22'];
     // Java first: it writes the 3.x config the Node workers then adopt.
     for (const ip of javaIps) await java.spawn(ip).ready();
+    expect(await java.tree.value(`/${JOB}`)).toBe(JAVA_JOB_CLASS);
     for (const ip of nodeIps) await registered(node.spawn(ip));
     const config = (await java.tree.value(`/${JOB}/config`))!;
     expect(config).toMatch(/^jobShardingStrategyType: ROUND_ROBIN$/m);
@@ -180,6 +202,7 @@ describe.runIf(INTEROP_ENABLED)('a mixed Java + Shardkeeper fleet on one 3.x job
         log.push(`enable ${ip}`);
       }
       await assertSettled();
+      await new Promise((r) => setTimeout(r, CALM_MS));
     }
     const chaosEnd = Date.now();
     watching = false;

@@ -11,6 +11,7 @@
 //   SK_STRATEGY      sharding strategy name
 //   SK_FLAVOUR       '2.x' (default) or '3.x'
 //   SK_OVERWRITE     '1' sets overwrite
+//   SK_JOB_CLASS     jobClass to register/join (e.g. a Java job's class, for a mixed fleet)
 //   SK_SLOW_ITEM / SK_SLOW_MS   item that works SK_SLOW_MS instead (to crash an instance mid-run)
 import { appendFileSync } from 'node:fs';
 
@@ -61,6 +62,7 @@ export default [
     overwrite: env.SK_OVERWRITE === '1',
     ...(env.SK_STRATEGY ? { strategy: env.SK_STRATEGY } : {}),
     flavour: env.SK_FLAVOUR === '3.x' ? '3.x' : '2.x',
+    ...(env.SK_JOB_CLASS ? { jobClass: env.SK_JOB_CLASS } : {}),
     async execute(ctx) {
       const start = Date.now();
       await pause(ctx.shardingItem === slowItem ? slowMs : sleepMs, ctx.signal);
