@@ -87,7 +87,7 @@ describe('worker wire behaviour (real processes)', () => {
     expect(await client.exists(abs(p.instanceNode(w.instanceId)))).toBeNull();
   });
 
-  it('adopts an existing config unless overwrite, and refuses a job of another class', async () => {
+  it('adopts an existing config unless overwrite, refuses a job of another class, joins it when given that class', async () => {
     const client = await connect();
     const { ns, ledger, fleet, abs } = setup({ SK_JOB: 'adopt', SK_TOTAL: '1', SK_SLEEP_MS: '20', SK_CRON: NEVER });
     const p = jobPaths('adopt');
@@ -112,6 +112,10 @@ describe('worker wire behaviour (real processes)', () => {
     const refused = fleet.spawn('10.0.0.9', { SK_JOB: 'java' });
     expect(await refused.exited).toBe(1);
     expect(refused.stderr.join('')).toMatch(/job java: ZooKeeper already has this job with jobClass 'com\.example\.JavaJob'/);
+    // Declaring the fleet's class is how a Shardkeeper worker joins a job a Java fleet set up.
+    const joined = fleet.spawn('10.0.0.10', { SK_JOB: 'java', SK_JOB_CLASS: 'com.example.JavaJob' });
+    await registered(joined);
+    expect(await client.exists(abs(jobPaths('java').instanceNode(joined.instanceId)))).not.toBeNull();
     expect(ns).toBeTruthy();
   });
 
