@@ -1,8 +1,9 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { UserMenu } from '@/components/auth/user-menu';
 import { Providers } from '@/components/providers';
+import { RegistryNav } from '@/components/registries/registry-nav';
+import { RegistrySelector } from '@/components/registries/registry-selector';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -18,17 +19,8 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           <header className="border-b border-slate-200 bg-white">
             <div className="mx-auto flex max-w-6xl items-center gap-3 px-6 py-3">
               <span className="text-lg font-semibold tracking-tight">Shardkeeper</span>
-              <nav className="ml-6 flex gap-4 text-sm">
-                <Link href="/registries/default" className="text-slate-700 hover:underline">
-                  Jobs
-                </Link>
-                <Link href="/registries/default/servers" className="text-slate-700 hover:underline">
-                  Servers
-                </Link>
-                <Link href="/registries/default/tree" className="text-slate-700 hover:underline">
-                  Tree
-                </Link>
-              </nav>
+              <RegistryNav />
+              <RegistrySelector />
               <UserMenu />
             </div>
           </header>

@@ -1,7 +1,7 @@
 import { queryOptions } from '@tanstack/react-query';
 import type { JobDetail, JobSummary, ServersView } from '@/lib/jobtree';
 
-export type RegistryState = 'connecting' | 'connected' | 'suspended' | 'expired' | 'error';
+export type RegistryState = 'connecting' | 'connected' | 'suspended' | 'expired' | 'error' | 'idle';
 
 export interface RegistryInfo {
   id: string;
@@ -10,6 +10,19 @@ export interface RegistryInfo {
   namespace: string;
   state: RegistryState;
   error: string | null;
+  /** Whether a digest is configured (never the digest itself). */
+  digest?: boolean;
+  /** Added by an admin (editable, removable) rather than from the environment. */
+  persisted?: boolean;
+}
+
+/** POST /api/registries/test answer. */
+export interface ConnectionTestResult {
+  ok: boolean;
+  serverVersion: string | null;
+  namespaceExists: boolean;
+  jobs: string[];
+  error?: string;
 }
 
 /** An API error with the message the server gave, so pages can show it as is; `body` keeps extra fields (409 `current`). */
@@ -86,4 +99,12 @@ export const treeNodeQuery = (rid: string, path: string) =>
   queryOptions({
     queryKey: ['registries', rid, 'tree', path],
     queryFn: () => getJson<TreeNodeInfo>(`/api/registries/${encodeURIComponent(rid)}/tree?path=${encodeURIComponent(path)}`),
+  });
+
+export const namespacesQuery = (connectString: string) =>
+  queryOptions({
+    queryKey: ['namespaces', connectString],
+    queryFn: () =>
+      getJson<{ connectString: string; namespaces: string[] }>(`/api/registries/namespaces?connectString=${encodeURIComponent(connectString)}`),
+    retry: false,
   });

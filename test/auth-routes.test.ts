@@ -61,7 +61,8 @@ function expectedRole(route: string, method: string): 'public' | 'viewer' | 'ope
   if (route === '/api/auth/login' || route === '/api/auth/logout') return 'public';
   if (route.startsWith('/api/users')) return 'admin';
   if (route === '/api/registries' && method === 'POST') return 'admin';
-  if (route === '/api/registries/[rid]' && method === 'DELETE') return 'admin';
+  if (route === '/api/registries/[rid]' && (method === 'DELETE' || method === 'PUT')) return 'admin';
+  if (route === '/api/registries/test' || route === '/api/registries/namespaces') return 'admin';
   return method === 'GET' ? 'viewer' : 'operator';
 }
 

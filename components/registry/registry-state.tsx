@@ -6,6 +6,7 @@ const STYLE: Record<RegistryState, { label: string; className: string }> = {
   suspended: { label: 'connection lost — data may be stale', className: 'bg-amber-100 text-amber-800' },
   expired: { label: 'session expired — reloading', className: 'bg-red-100 text-red-800' },
   error: { label: 'error', className: 'bg-red-100 text-red-800' },
+  idle: { label: 'idle — reconnects when read', className: 'bg-slate-100 text-slate-700' },
 };
 
 export function RegistryStateBadge({ state }: { state: RegistryState }) {

@@ -1,7 +1,10 @@
 import 'server-only';
 export * from './errors';
-export { addRegistry, getRegistry, listRegistries, registerRegistry, registrySettingsSchema, removeRegistry, unregisterRegistry } from './registries';
-export type { RegistryInput, RegistrySummary } from './registries';
+export { addRegistry, getRegistry, listRegistries, registerRegistry, registrySettingsSchema, registryUpdateSchema, removeRegistry, unregisterRegistry, updateRegistry } from './registries';
+export type { RegistryInput, RegistrySummary, RegistryUpdate } from './registries';
+export { assertAllowed, zkAllowlist } from './allowlist';
+export { listNamespaces, testConnection } from './registry-probe';
+export type { ConnectionTestResult } from './registry-probe';
 export type { RegistryState, RegistryChange } from './registry';
 export { jobList, jobDetail, serverList } from './read-model';
 export type { JobListView } from './read-model';

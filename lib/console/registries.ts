@@ -1,5 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
+import { assertAllowed } from './allowlist';
 import { readDataFile, writeDataFile } from './data-dir';
 import { BadRequestError, ConsoleError, NotFoundError } from './errors';
 import { Registry, type RegistryState } from './registry';
@@ -26,6 +27,8 @@ interface Store {
 
 export const REGISTRIES_FILE = 'registries.json';
 
+const RESERVED_IDS = new Set(['test', 'namespaces']);
+
 /**
  * A registry as an admin adds it (POST /api/registries) and as registries.json keeps it. Ids travel in
  * URLs, logs and audit entries; connect strings and namespaces become ZooKeeper paths, so each is held to
@@ -35,7 +38,9 @@ export const registrySettingsSchema = z.object({
   id: z
     .string()
     .regex(/^[A-Za-z0-9._-]{1,64}$/, 'id must be 1–64 letters, digits, ".", "_" or "-"')
-    .refine((v) => v !== '.' && v !== '..', 'id must not be "." or ".."'),
+    .refine((v) => v !== '.' && v !== '..', 'id must not be "." or ".."')
+    // Static routes beside /api/registries/{rid}: a registry by these names could not be removed.
+    .refine((v) => !RESERVED_IDS.has(v), 'id is reserved'),
   name: z.string().trim().min(1).max(128).optional(),
   connectString: z
     .string()
@@ -66,6 +71,29 @@ function toSettings(input: RegistryInput): RegistrySettings {
   };
 }
 
+/** Default for `SHARDKEEPER_REGISTRY_IDLE_MS`: 10 minutes. */
+export const DEFAULT_REGISTRY_IDLE_MS = 10 * 60_000;
+
+/**
+ * How long a registry other than `default` keeps its session without reads (`SHARDKEEPER_REGISTRY_IDLE_MS`,
+ * default 10 min; `0` keeps every session open).
+ */
+export function registryIdleMs(env: Readonly<Record<string, string | undefined>> = process.env): number | null {
+  const raw = env.SHARDKEEPER_REGISTRY_IDLE_MS?.trim();
+  if (!raw) return DEFAULT_REGISTRY_IDLE_MS;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) {
+    console.error(`[shardkeeper] ignoring SHARDKEEPER_REGISTRY_IDLE_MS=${raw}: not a number of milliseconds`);
+    return DEFAULT_REGISTRY_IDLE_MS;
+  }
+  return n === 0 ? null : n;
+}
+
+/** A registry as the store keeps it: the environment's `default` never goes idle. */
+function newRegistry(settings: RegistrySettings): Registry {
+  return new Registry(settings, { idleMs: settings.id === 'default' ? null : registryIdleMs() });
+}
+
 function loadPersisted(): RegistryInput[] {
   const text = readDataFile(REGISTRIES_FILE);
   if (text === null) return [];
@@ -88,11 +116,11 @@ function store(): Store {
   if (!g[STORE_KEY]) {
     const registries = new Map<string, Registry>();
     const settings = defaultRegistrySettings();
-    registries.set(settings.id, new Registry(settings));
+    registries.set(settings.id, newRegistry(settings));
     const persisted = new Set<string>();
     for (const input of loadPersisted()) {
       if (registries.has(input.id)) continue;
-      registries.set(input.id, new Registry(toSettings(input)));
+      registries.set(input.id, newRegistry(toSettings(input)));
       persisted.add(input.id);
     }
     g[STORE_KEY] = { registries, persisted };
@@ -103,6 +131,8 @@ function store(): Store {
 export function getRegistry(id: string): Registry {
   const registry = store().registries.get(id);
   if (!registry) throw new NotFoundError(`registry ${JSON.stringify(id)}`);
+  // Every read and write goes through here: it keeps the registry from idling, or wakes it.
+  registry.touch();
   void registry.start();
   return registry;
 }
@@ -133,7 +163,7 @@ export function registerRegistry(settings: RegistrySettings): Registry {
   if (registries.has(settings.id)) {
     throw new ConsoleError('REGISTRY_EXISTS', 409, `registry ${JSON.stringify(settings.id)} already exists`);
   }
-  const registry = new Registry(settings);
+  const registry = newRegistry(settings);
   registries.set(settings.id, registry);
   return registry;
 }
@@ -161,12 +191,55 @@ function savePersisted(): void {
 
 /** Admin: add a registry and keep it in the data directory (API.md `POST /api/registries`). */
 export function addRegistry(input: RegistryInput): RegistrySummary {
+  assertAllowed(input.connectString);
   const registry = registerRegistry(toSettings(input));
   store().persisted.add(registry.id);
   savePersisted();
-  const summary = listRegistries().find((r) => r.id === registry.id);
-  if (!summary) throw new Error('registry vanished right after it was added');
+  return summaryOf(registry.id);
+}
+
+function summaryOf(id: string): RegistrySummary {
+  const summary = listRegistries().find((r) => r.id === id);
+  if (!summary) throw new Error(`registry ${id} vanished right after it was saved`);
   return summary;
+}
+
+/** What an admin may change on a registry (PUT /api/registries/{rid}); `digest: null` removes the digest. */
+export const registryUpdateSchema = registrySettingsSchema
+  .omit({ id: true, digest: true })
+  .partial()
+  .extend({ digest: registrySettingsSchema.shape.digest.unwrap().nullable().optional() })
+  .strict();
+export type RegistryUpdate = z.infer<typeof registryUpdateSchema>;
+
+/**
+ * Admin: change a registry added through the API. Its session is closed and a new one opened with the
+ * new settings (same id, same place in the list); the environment's `default` cannot be edited here.
+ */
+export async function updateRegistry(id: string, update: RegistryUpdate): Promise<RegistrySummary> {
+  const { registries, persisted } = store();
+  const old = registries.get(id);
+  if (!old) throw new NotFoundError(`registry ${JSON.stringify(id)}`);
+  if (!persisted.has(id)) {
+    throw new BadRequestError(`registry ${JSON.stringify(id)} comes from the environment (ZK_CONNECT/ZK_NAMESPACE) and cannot be edited here`);
+  }
+  const s = old.settings;
+  const digest = update.digest === null ? undefined : (update.digest ?? s.digest);
+  const next: RegistrySettings = {
+    id,
+    name: update.name ?? s.name,
+    connectString: update.connectString ?? s.connectString,
+    namespace: update.namespace ?? s.namespace,
+    ...(digest ? { digest } : {}),
+  };
+  assertAllowed(next.connectString);
+  // Map.set on an existing key keeps its position.
+  registries.set(id, newRegistry(next));
+  savePersisted();
+  await old.close().catch((err: unknown) => {
+    console.error(`[shardkeeper] closing the old session of edited registry ${id} failed`, err);
+  });
+  return summaryOf(id);
 }
 
 /** Admin: remove a registry added through the API (the environment's `default` stays: it comes back at every start). */

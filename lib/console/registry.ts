@@ -6,7 +6,15 @@ import { RegistryUnavailableError } from './errors';
 import type { RegistrySettings } from './settings';
 
 /** Registry states as API.md names them. */
-export type RegistryState = 'connecting' | 'connected' | 'suspended' | 'expired' | 'error';
+export type RegistryState = 'connecting' | 'connected' | 'suspended' | 'expired' | 'error' | 'idle';
+
+export interface RegistryOptions {
+  /**
+   * Close the ZooKeeper session after this long without a read (and without live subscribers); the next
+   * read reconnects. null: never (the environment's `default`).
+   */
+  readonly idleMs?: number | null;
+}
 
 export interface RegistryChange {
   /** Path relative to the namespace root, e.g. `/payroll/sharding/0/running`. */
@@ -45,8 +53,15 @@ export const WRITE_CONNECT_WAIT_MS = 1_500;
  */
 export class Registry extends EventEmitter<RegistryEvents> {
   readonly settings: RegistrySettings;
-  readonly #client: ZkClient;
-  readonly #mirror: ZkMirror;
+  #client!: ZkClient;
+  #mirror!: ZkMirror;
+  /** Moves with every new session, so late callbacks of a closed one are ignored. */
+  #session = 0;
+  readonly #idleMs: number | null;
+  #idle = false;
+  #closed = false;
+  #lastRead = Date.now();
+  #idleTimer: NodeJS.Timeout | null = null;
   readonly #nodes = new Map<string, NodeSnapshot>();
   #generation = 0;
   #started: Promise<void> | null = null;
@@ -57,19 +72,32 @@ export class Registry extends EventEmitter<RegistryEvents> {
    */
   #authError: string | null = null;
 
-  constructor(settings: RegistrySettings) {
+  constructor(settings: RegistrySettings, options: RegistryOptions = {}) {
     super();
     this.settings = settings;
-    this.#client = new ZkClient({
+    this.#idleMs = options.idleMs ?? null;
+    this.#open();
+  }
+
+  /** A new client and mirror (not started): at construction and when an idle registry is read again. */
+  #open(): void {
+    const settings = this.settings;
+    const session = ++this.#session;
+    const client = new ZkClient({
       connectString: settings.connectString,
       sessionTimeoutMs: 15_000,
       connectTimeoutMs: 10_000,
       requestTimeoutMs: 10_000,
       ...(settings.digest ? { digest: settings.digest } : {}),
     });
-    this.#mirror = new ZkMirror(this.#client, `/${settings.namespace}`);
-    this.#mirror.on('change', (change) => this.#apply(change));
-    this.#mirror.on('error', (err) => {
+    const mirror = new ZkMirror(client, `/${settings.namespace}`);
+    this.#client = client;
+    this.#mirror = mirror;
+    mirror.on('change', (change) => {
+      if (session === this.#session) this.#apply(change);
+    });
+    mirror.on('error', (err) => {
+      if (session !== this.#session) return;
       if (err instanceof NoAuthError || err instanceof AuthFailedError) {
         const had = this.#authError !== null;
         this.#authError =
@@ -79,7 +107,9 @@ export class Registry extends EventEmitter<RegistryEvents> {
       }
       this.#lastError = err.message;
     });
-    this.#client.on('state', () => this.emit('state', this.state));
+    client.on('state', () => {
+      if (session === this.#session) this.emit('state', this.state);
+    });
   }
 
   get id(): string {
@@ -87,6 +117,7 @@ export class Registry extends EventEmitter<RegistryEvents> {
   }
 
   get state(): RegistryState {
+    if (this.#idle) return 'idle';
     const s: ZkState = this.#client.state;
     if (s === 'closed' || this.#authError !== null) return 'error';
     if (s === 'connecting' && this.#lastError) return 'error';
@@ -123,17 +154,61 @@ export class Registry extends EventEmitter<RegistryEvents> {
 
   /** Connect and load the namespace; safe to call many times. Never rejects: failures show in `state`. */
   start(): Promise<void> {
+    // Listing registries starts them but is no read: an idle one stays closed until `touch()`.
+    if (this.#idle || this.#closed) return Promise.resolve();
+    this.#armIdleTimer();
     this.#started ??= (async () => {
+      const session = this.#session;
       const loaded = this.#mirror.start();
       this.#client.start().catch((err: unknown) => {
+        if (session !== this.#session || this.#idle) return;
         // The client keeps retrying; the state and this message tell the operator why nothing loads.
         this.#lastError = err instanceof Error ? err.message : String(err);
         this.emit('state', this.state);
       });
       await loaded;
-      if (this.#authError === null) this.#lastError = null;
+      if (session === this.#session && this.#authError === null) this.#lastError = null;
     })();
     return this.#started;
+  }
+
+  /** Someone reads this registry's data: keeps it from going idle, and reconnects it if it is. */
+  touch(): void {
+    this.#lastRead = Date.now();
+    if (!this.#idle || this.#closed) return;
+    this.#idle = false;
+    this.#lastError = null;
+    this.#open();
+    this.#started = null;
+    void this.start();
+    this.emit('state', this.state);
+  }
+
+  #armIdleTimer(): void {
+    const idleMs = this.#idleMs;
+    if (idleMs === null || this.#idleTimer !== null) return;
+    this.#idleTimer = setInterval(() => {
+      // A live stream (the SSE route listens for changes) is a reader too.
+      if (this.#idle || this.#closed || this.listenerCount('change') > 0) return;
+      if (Date.now() - this.#lastRead >= idleMs) void this.#goIdle();
+    }, Math.min(Math.max(Math.floor(idleMs / 4), 50), 30_000));
+    this.#idleTimer.unref();
+  }
+
+  /** Close the session; the copy is dropped (nodes removed meanwhile would never be reported) and reloaded on the next read. */
+  async #goIdle(): Promise<void> {
+    this.#idle = true;
+    this.#started = null;
+    const client = this.#client;
+    const mirror = this.#mirror;
+    this.#session += 1;
+    this.#nodes.clear();
+    this.#generation += 1;
+    this.emit('state', this.state);
+    mirror.close();
+    await client.close().catch((err: unknown) => {
+      console.error(`[shardkeeper] closing the session of idle registry ${this.id} failed`, err);
+    });
   }
 
   /** Resolves true once the namespace copy is loaded, false if that takes longer than `timeoutMs`. */
@@ -176,6 +251,8 @@ export class Registry extends EventEmitter<RegistryEvents> {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#idleTimer !== null) clearInterval(this.#idleTimer);
     this.#mirror.close();
     await this.#client.close();
   }

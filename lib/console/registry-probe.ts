@@ -1,0 +1,129 @@
+import 'server-only';
+import net from 'node:net';
+import { NoNodeError, ZkClient } from '@/lib/zk';
+import { assertAllowed, connectStringEntries } from './allowlist';
+
+/** What "Test connection" answers (POST /api/registries/test). */
+export interface ConnectionTestResult {
+  ok: boolean;
+  /** From the `srvr` four-letter word when the server allows it, else null. */
+  serverVersion: string | null;
+  namespaceExists: boolean;
+  /** Children of the namespace that have a `config` child: the jobs found. */
+  jobs: string[];
+  error?: string;
+}
+
+export interface ProbeInput {
+  connectString: string;
+  namespace?: string;
+  digest?: string;
+}
+
+/** Names under the root that are never job namespaces. */
+const NOT_NAMESPACES = new Set(['zookeeper', 'shardkeeper-console']);
+
+const CONNECT_TIMEOUT_MS = 5_000;
+const FOUR_LETTER_TIMEOUT_MS = 1_000;
+
+/** Ask one server `srvr` (1 s budget); the version line's value, or null when refused, silent or not whitelisted. */
+export function fourLetterVersion(host: string, port: number, timeoutMs = FOUR_LETTER_TIMEOUT_MS): Promise<string | null> {
+  return new Promise((resolve) => {
+    let text = '';
+    let done = false;
+    const socket = net.connect({ host, port });
+    const finish = (value: string | null) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(value);
+    };
+    const parse = () => {
+      const m = /Zookeeper version:\s*([^\s,]+)/i.exec(text);
+      return m?.[1] ?? null;
+    };
+    const timer = setTimeout(() => finish(parse()), timeoutMs);
+    socket.setEncoding('utf8');
+    socket.on('connect', () => socket.end('srvr'));
+    socket.on('data', (chunk: string) => {
+      text += chunk;
+      if (text.length > 16_384) finish(parse());
+    });
+    socket.on('end', () => finish(parse()));
+    socket.on('close', () => finish(parse()));
+    socket.on('error', () => finish(null));
+  });
+}
+
+/** The first server of `connectString` that tells its version, or null. */
+export async function serverVersion(connectString: string): Promise<string | null> {
+  for (const { host, port } of connectStringEntries(connectString)) {
+    if (port === null) continue;
+    const version = await fourLetterVersion(host, port);
+    if (version) return version;
+  }
+  return null;
+}
+
+/** A short-lived session to `connectString` (allow-list checked first), always closed. */
+async function withClient<T>(connectString: string, digest: string | undefined, fn: (client: ZkClient) => Promise<T>): Promise<T> {
+  assertAllowed(connectString);
+  const client = new ZkClient({
+    connectString,
+    connectTimeoutMs: CONNECT_TIMEOUT_MS,
+    requestTimeoutMs: CONNECT_TIMEOUT_MS,
+    sessionTimeoutMs: 10_000,
+    ...(digest ? { digest } : {}),
+  });
+  try {
+    await client.start();
+    return await fn(client);
+  } finally {
+    // Closing mid-connect to an unreachable server may throw in the library: never let it mask the answer.
+    await client.close().catch(() => undefined);
+  }
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Test a registry before saving it: connect (5 s), check the namespace and list the jobs in it, and ask
+ * the servers their version. Connection failures are an answer (`ok: false`), not an exception; only an
+ * allow-list refusal throws (400).
+ */
+export async function testConnection(input: ProbeInput & { namespace: string }): Promise<ConnectionTestResult> {
+  assertAllowed(input.connectString);
+  const versionPromise = serverVersion(input.connectString);
+  let result: ConnectionTestResult;
+  try {
+    result = await withClient(input.connectString, input.digest, async (client) => {
+      const root = `/${input.namespace}`;
+      let children: string[];
+      try {
+        children = (await client.getChildren(root)).children;
+      } catch (err) {
+        if (err instanceof NoNodeError) return { ok: true, serverVersion: null, namespaceExists: false, jobs: [] };
+        throw err;
+      }
+      const jobs: string[] = [];
+      for (const child of [...children].sort()) {
+        if ((await client.exists(`${root}/${child}/config`)) !== null) jobs.push(child);
+      }
+      return { ok: true, serverVersion: null, namespaceExists: true, jobs };
+    });
+  } catch (err) {
+    result = { ok: false, serverVersion: null, namespaceExists: false, jobs: [], error: message(err) };
+  }
+  return { ...result, serverVersion: await versionPromise };
+}
+
+/** The root's children of `connectString` that may be job namespaces (not `zookeeper`, not the console's own). */
+export async function listNamespaces(connectString: string, digest?: string): Promise<string[]> {
+  return withClient(connectString, digest, async (client) => {
+    const { children } = await client.getChildren('/');
+    return children.filter((c) => !NOT_NAMESPACES.has(c)).sort();
+  });
+}
