@@ -64,7 +64,7 @@ describe('a registry that is not connected', () => {
     const start = Date.now();
     const answer = await callRoute(triggerRoute.POST, { rid, job: 'avgJob' });
     const took = elapsedSince(start);
-    expect(answer.status).toBe(503);
+    expect(answer.status, JSON.stringify(errorOf(answer))).toBe(503);
     // Bounded by the client's liveness watchdog (a third of the negotiated session timeout) or its request timeout.
     expect(took).toBeLessThan(11_000);
     console.log(`[measure] frozen server → 503 in ${took} ms (${errorOf(answer).message})`);
