@@ -64,6 +64,12 @@ export const registriesQuery = () =>
   queryOptions({
     queryKey: ['registries'],
     queryFn: () => getJson<{ registries: RegistryInfo[] }>('/api/registries'),
+    // A page streams events of one registry only; the others' connection states come from here. Soon
+    // while one is changing state, rarely once all are settled.
+    refetchInterval: (query) =>
+      query.state.data?.registries.some((r) => r.state === 'connecting' || r.state === 'suspended' || r.state === 'expired')
+        ? 1_000
+        : 15_000,
   });
 
 export const jobsQuery = (rid: string) =>
