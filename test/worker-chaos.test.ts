@@ -5,7 +5,10 @@
  *  - no item completed on two runs at overlapping times (a run the worker aborted — the frozen one,
  *    fenced — says so in the ledger and is not a completion);
  *  - every (item, fireTime) that was due outside the short windows around each fault completed, and
- *    exactly once; inside those windows nothing completed twice unless its first run was killed.
+ *    exactly once; inside those windows nothing completed twice unless the earlier completion was by an
+ *    instance killed or frozen (SIGSTOP past the session timeout) right after it, before it could
+ *    release the item: its `running` node still names it, so a survivor flags the item with its
+ *    original fireTime and a taker re-runs it — failover is at-least-once, as in ElasticJob.
  * The seed is in every failure message; SK_CHAOS_SEED replays a run.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -38,7 +41,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Fault {
   kind: 'kill' | 'restart' | 'stop' | 'cont';
+  /** Just before the signal was sent (or the restart registered). */
   at: number;
+  /** kill/stop: once the signal was delivered (kill: the child exited), an upper bound of its last act. */
+  done?: number;
   ip: string;
   instance: string;
 }
@@ -69,7 +75,11 @@ describe('worker chaos (real processes)', () => {
     const start = Date.now();
 
     const faults: Fault[] = [];
-    const note = (kind: Fault['kind'], w: WorkerProcess) => faults.push({ kind, at: Date.now(), ip: w.ip, instance: w.instanceId });
+    const note = (kind: Fault['kind'], w: WorkerProcess): Fault => {
+      const fault: Fault = { kind, at: Date.now(), ip: w.ip, instance: w.instanceId };
+      faults.push(fault);
+      return fault;
+    };
     const pick = (): WorkerProcess => {
       const alive = [...current.values()];
       return alive[Math.floor(rnd() * alive.length)] as WorkerProcess;
@@ -78,8 +88,9 @@ describe('worker chaos (real processes)', () => {
     const steps: Array<() => Promise<void>> = [
       async () => {
         const w = pick();
-        note('kill', w);
+        const fault = note('kill', w);
         await w.kill('SIGKILL');
+        fault.done = Date.now();
         await sleep(3_000 + rnd() * 1_000);
         const back = f.spawn(w.ip);
         current.set(w.ip, back);
@@ -88,16 +99,18 @@ describe('worker chaos (real processes)', () => {
       },
       async () => {
         const w = pick();
-        note('stop', w);
+        const fault = note('stop', w);
         w.child.kill('SIGSTOP');
+        fault.done = Date.now();
         await sleep(6_000);
         w.child.kill('SIGCONT');
         note('cont', w);
       },
       async () => {
         const w = pick();
-        note('kill', w);
+        const fault = note('kill', w);
         await w.kill('SIGKILL');
+        fault.done = Date.now();
         await sleep(2_000 + rnd() * 2_000);
         const back = f.spawn(w.ip);
         current.set(w.ip, back);
@@ -118,7 +131,7 @@ describe('worker chaos (real processes)', () => {
     expect(live.map((w) => w.exitCode), `seed ${seed}`).toEqual(live.map(() => 0));
 
     const entries = readLedger(ledger);
-    const ctx = `seed ${seed}, faults ${JSON.stringify(faults.map((x) => ({ ...x, at: x.at - start })))}`;
+    const ctx = `seed ${seed}, start ${start}, faults ${JSON.stringify(faults.map((x) => ({ ...x, at: x.at - start, done: x.done === undefined ? undefined : x.done - start })))}`;
     const completed = entries.filter((e) => !e.aborted);
 
     // 1. No overlapping completed runs of one item.
@@ -148,6 +161,24 @@ describe('worker chaos (real processes)', () => {
       if (x.kind === 'stop') return [x.at - 1_000, x.at + SESSION_MS + 2_000];
       return [x.at - 1_000, x.at + 2_000];
     });
+    // Faults we did not inject but a loaded machine produces: the shared ZooKeeper (one JVM) stalls,
+    // every worker loses its connection, the fire in flight fails (CONNECTION_LOSS) and is not
+    // replayed. Each instance logs `fenced` then; such a fire may be missing like one around a crash.
+    // Only the completion check is relaxed there: overlaps and duplicates are checked everywhere.
+    // The frozen instance's own fence after SIGCONT is the injected fault (its window covers it).
+    const times = (w: WorkerProcess, event: string) => w.events(event).map((l) => Date.parse(String(l.ts))).filter((t) => Number.isFinite(t));
+    const injected = (w: WorkerProcess, t: number) => stop !== undefined && cont !== undefined && w.instanceId === stop.instance && t >= stop.at && t <= cont.at + SESSION_MS;
+    const outages: number[] = [];
+    for (const w of f.workers) {
+      const unfenced = times(w, 'unfenced');
+      for (const t of times(w, 'fenced')) {
+        if (injected(w, t)) continue;
+        outages.push(t);
+        // Until the lease is back (or the session would have expired), then a fire to recover.
+        const back = unfenced.find((u) => u >= t) ?? t + SESSION_MS;
+        windows.push([t - 1_500, Math.min(back, t + SESSION_MS) + 2_000]);
+      }
+    }
     const inWindow = (t: number) => windows.some(([a, b]) => t >= (a as number) && t <= (b as number));
     const count = new Map<string, LedgerEntry[]>();
     for (const e of completed) count.set(`${e.item}@${e.fireTime}`, [...(count.get(`${e.item}@${e.fireTime}`) ?? []), e]);
@@ -164,14 +195,25 @@ describe('worker chaos (real processes)', () => {
       }
     }
     expect(due, ctx).toBeGreaterThanOrEqual(TOTAL * 8);
-    expect(missing, `missing completions; ${ctx}`).toEqual([]);
+    const outagesCtx = `fenced at ${JSON.stringify(outages.map((t) => t - start))}`;
+    expect(missing, `missing completions; ${outagesCtx}; ${ctx}`).toEqual([]);
     expect(twice, `double completions outside fault windows; ${ctx}`).toEqual([]);
-    // Inside windows: twice only if the first completion was by an instance killed right after it.
-    const kills = faults.filter((x) => x.kind === 'kill');
+    // Inside windows: an (item, fireTime) completes again only after a completion that its instance
+    // could not release — killed, or frozen past the session timeout, within 1.5 s after it ended (the
+    // release is a few ZooKeeper round trips). A completion may end after `at` (the worker runs until
+    // the signal lands) but not after `done` (+50 ms: a SIGSTOP lands a moment after kill() returns).
+    // Each extra completion needs its own such earlier one.
+    const crashes = faults.filter((x) => x.kind === 'kill' || x.kind === 'stop');
+    const cutOff = (r: LedgerEntry) =>
+      crashes.some((k) => k.instance === r.instance && r.end <= (k.done ?? k.at) + 50 && k.at - r.end < 1_500);
     for (const [key, runs] of count) {
       if (runs.length < 2) continue;
-      const explained = runs.some((r) => kills.some((k) => k.instance === r.instance && r.end <= k.at && k.at - r.end < 1_500));
-      expect(explained, `${key} completed ${runs.length}× without a kill to explain it: ${JSON.stringify(runs)}; ${ctx}`).toBe(true);
+      const sorted = [...runs].sort((a, b) => a.start - b.start);
+      const explained = sorted.slice(0, -1).filter(cutOff).length;
+      expect(
+        explained >= runs.length - 1,
+        `${key} completed ${runs.length}× with only ${explained} earlier completion(s) cut off by a kill or freeze: ${JSON.stringify(runs)}; ${ctx}`,
+      ).toBe(true);
     }
   });
 });

@@ -11,6 +11,12 @@ import type { SessionLease } from './fencing';
 import { errorMessage, readNode, removeIfPresent, sameSession } from './nodes';
 import type { JobRuntime } from './runtime';
 
+const abortedGetter = Object.getOwnPropertyDescriptor(AbortSignal.prototype, 'aborted')?.get;
+/** The signal's own state, without the lease re-check that `SessionLease.guardedSignal` adds to `aborted`. */
+function nativeAborted(signal: AbortSignal): boolean {
+  return Boolean(abortedGetter?.call(signal));
+}
+
 export interface Claim {
   readonly item: number;
   /** Version of `sharding/{item}/instance` as read when the item was found ours; null: do not check (failover). */
@@ -122,8 +128,15 @@ export class ExecutionService {
               fireTime,
               signal,
             });
-            if (signal.aborted) aborted.push(item);
-            this.rt.emit('itemEnd', { ...info, durationMs: Date.now() - started, aborted: signal.aborted });
+            // Returned normally: aborted only if the signal was already raised (by a fence/abortAll, or
+            // by a lease check the job itself made). Reading `signal.aborted` here would re-check the
+            // lease *after* the job committed: a lease lapsing (or a SIGSTOP landing) in that instant
+            // would call a completed run aborted, and #finish would hand it to failover, so the same
+            // (item, fireTime) would complete twice with no crash to explain it. A run that completed
+            // just before its session really expired is re-run by the survivors anyway (at-least-once).
+            const wasAborted = nativeAborted(signal);
+            if (wasAborted) aborted.push(item);
+            this.rt.emit('itemEnd', { ...info, durationMs: Date.now() - started, aborted: wasAborted });
           } catch (err) {
             if (signal.aborted) aborted.push(item);
             const error = err instanceof Error ? err : new Error(String(err));

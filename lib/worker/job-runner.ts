@@ -25,7 +25,7 @@ import type { Flavour } from '../jobtree/flavour';
 import { parsePath, relativeToNamespace } from '../jobtree/paths';
 import { tryParseItem } from '../jobtree/names';
 import { encodeInstanceValue, parseInstanceValue } from '../jobtree/values';
-import { ZkMirror, type MirrorChange, type ZkClient } from '../zk';
+import { isRetryable, ZkMirror, type MirrorChange, type ZkClient } from '../zk';
 import { LeaderElection } from './election';
 import type { RunKind, WorkerEvents } from './events';
 import { ExecutionService, type Claim } from './execution';
@@ -114,11 +114,14 @@ export class JobRunner implements JobRuntime {
   // ---- lifecycle --------------------------------------------------------------------------------
 
   async start(): Promise<void> {
-    this.#parsed = await registerJobConfig(this.client, this.paths, this.job);
+    // A loaded or briefly unreachable ZooKeeper must not kill a starting worker: a lost connection or a
+    // timeout is retried until the connect deadline; a refusal (job conflict, bad config) fails at once.
+    const deadline = Date.now() + Math.max(10_000, this.options.sessionTimeoutMs);
+    this.#parsed = await this.#retryTransient('registering the config', deadline, () => registerJobConfig(this.client, this.paths, this.job));
     if (this.#parsed.flavour !== (this.job.flavour === '3.x' ? '3.x-yaml' : '2.x-json')) {
       this.#warn(`the stored config is ${this.#parsed.flavour}, not ${this.job.flavour}: following the stored format`);
     }
-    await this.#register();
+    await this.#retryTransient('registering the instance', deadline, () => this.#register());
     const mirror = new ZkMirror(this.client, this.paths.root);
     this.#mirror = mirror;
     mirror.on('change', (change) => this.#onChange(change));
@@ -213,6 +216,19 @@ export class JobRunner implements JobRuntime {
       this.#registering = null;
     });
     return this.#registering;
+  }
+
+  async #retryTransient<T>(what: string, deadline: number, attempt: () => Promise<T>): Promise<T> {
+    for (;;) {
+      try {
+        return await attempt();
+      } catch (err) {
+        if (!isRetryable(err) || Date.now() >= deadline || this.#closing) throw err;
+        this.#warn(`${what} failed, retrying: ${errorMessage(err)}`);
+        await sleep(250, this.#stop.signal);
+        await this.client.waitConnected(Math.max(1, deadline - Date.now()));
+      }
+    }
   }
 
   async #registerWithRetry(): Promise<void> {
@@ -464,8 +480,15 @@ export class JobRunner implements JobRuntime {
     const skip = (reason: string) => this.emit('skipped', { job: this.job.name, fireTime, reason });
     try {
       if (!(await this.#sharding.ownServerAvailable())) return skip('server disabled');
+      // This fire does not run items that another instance owned when it fired. A reshard we wait for
+      // below first waits for every running item to end, i.e. for their old owners to finish *this
+      // same fire*; an item it moves to us has then often run for this fireTime already, and running
+      // it again here would complete the same (item, fireTime) twice on two live instances. Such items
+      // start here at the next fire (one whose old owner crashed mid-run is re-run by failover, with
+      // its own fireTime). Items nobody owned (a new job, a grown total) cannot have run: they run.
+      const othersAtFire = await this.#sharding.othersItems();
       if ((await this.#sharding.shardIfNecessary(this.#stop.signal)) === 'skip') return skip('sharding not ready');
-      let claims: Claim[] = await this.#sharding.localItems();
+      let claims: Claim[] = (await this.#sharding.localItems()).filter((c) => !othersAtFire.has(c.item));
       if (only !== null) claims = claims.filter((c) => only.has(c.item));
       if (claims.length === 0) return skip('no items');
       if (!this.canStart()) return skip('fenced');

@@ -166,6 +166,14 @@ export class ShardingService {
     return running.includes(true);
   }
 
+  /** Items owned by another instance right now (their owner node names someone else). */
+  async othersItems(): Promise<Set<number>> {
+    const { client, paths, instanceId } = this.rt;
+    const total = this.rt.config().shardingTotalCount;
+    const owners = await Promise.all(Array.from({ length: total }, (_, i) => readNode(client, paths.shardingInstance(i))));
+    return new Set(owners.flatMap((o, i) => (o !== null && o.value !== instanceId ? [i] : [])));
+  }
+
   /**
    * My items for this fire: owned by me, not disabled, not under failover, and (with monitorExecution)
    * not still running. Each comes with the owner node's version for the claim's check.
