@@ -1,5 +1,5 @@
 /** Which namespace children are jobs. */
-import { validateJobName } from './names';
+import { isValidJobName } from './names';
 import { indexFor, type SnapshotSource } from './snapshot';
 
 export interface JobList {
@@ -17,17 +17,7 @@ export function listJobs(source: SnapshotSource): JobList {
   const jobs: string[] = [];
   const ignoredChildren: string[] = [];
   for (const child of index.children('/')) {
-    (index.has(`/${child}/config`) && isUsableJobName(child) ? jobs : ignoredChildren).push(child);
+    (index.has(`/${child}/config`) && isValidJobName(child) ? jobs : ignoredChildren).push(child);
   }
   return { jobs, ignoredChildren };
 }
-
-function isUsableJobName(name: string): boolean {
-  try {
-    validateJobName(name);
-    return true;
-  } catch {
-    return false;
-  }
-}
-

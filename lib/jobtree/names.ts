@@ -146,6 +146,19 @@ export function validateItem(value: number | string): number {
   return n;
 }
 
+/** Whether `validate` accepts `value`: for names read from the tree, where a bad one is skipped, not an error. */
+function accepts(validate: (value: string) => unknown, value: string): boolean {
+  try {
+    validate(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const isValidJobName = (value: string): boolean => accepts(validateJobName, value);
+export const isValidIp = (value: string): boolean => accepts(validateIp, value);
+
 /** Like validateItem but for child names read from the tree: returns null instead of throwing. */
 export function tryParseItem(value: string): number | null {
   try {

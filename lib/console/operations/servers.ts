@@ -7,9 +7,10 @@ import 'server-only';
 import {
   encodeServerValue,
   instanceIsOnIp,
+  isValidIp,
+  isValidJobName,
   jobPaths,
   validateIp,
-  validateJobName,
   type ServerStatus,
 } from '@/lib/jobtree';
 import { ConflictError, NotFoundError } from '../errors';
@@ -75,7 +76,7 @@ export async function setJobEnabled(rid: string, jobName: string, status: Server
   const tree = await openTree(rid);
   return readPlanCommit(`${operationName('job', status)} ${jobName}`, async () => {
     const job = await readJob(tree, jobName);
-    const ips = ((await tree.children(job.paths.servers)) ?? []).filter(isUsableIp);
+    const ips = ((await tree.children(job.paths.servers)) ?? []).filter(isValidIp);
     const plan = new WritePlan();
     const { changed, necessary } = await planJobServers(tree, job, ips, status, plan);
     await tree.commit(plan);
@@ -118,7 +119,7 @@ export async function setJobServerEnabled(
 
 /** The namespace's jobs (children with a `config` node) that have `servers/{ip}`, read exactly. */
 async function jobsWithServer(tree: Tree, ip: string): Promise<JobState[]> {
-  const children = ((await tree.children('/')) ?? []).filter(isUsableJobName);
+  const children = ((await tree.children('/')) ?? []).filter(isValidJobName);
   const jobs = await Promise.all(
     children.map(async (name) => {
       if (!(await tree.exists(jobPaths(name).serverNode(ip)))) return null;
@@ -169,7 +170,7 @@ export async function removeServer(rid: string, ip: string): Promise<OperationOu
   validateIp(ip);
   const tree = await openTree(rid);
   return readPlanCommit(`remove server ${ip}`, async () => {
-    const names = ((await tree.children('/')) ?? []).filter(isUsableJobName);
+    const names = ((await tree.children('/')) ?? []).filter(isValidJobName);
     const online: string[] = [];
     await Promise.all(
       names.map(async (name) => {
@@ -197,22 +198,4 @@ export async function removeServer(rid: string, ip: string): Promise<OperationOu
     await tree.commit(plan);
     return { result: { jobs: removed }, audit: plan.audit('server.remove', tree.id, null) };
   });
-}
-
-function isUsableIp(ip: string): boolean {
-  try {
-    validateIp(ip);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function isUsableJobName(name: string): boolean {
-  try {
-    validateJobName(name);
-    return true;
-  } catch {
-    return false;
-  }
 }
