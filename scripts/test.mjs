@@ -45,6 +45,12 @@ function elasticJobRef() {
   return existsSync(path.join(dir, 'ej')) ? path.resolve(dir) : null;
 }
 
+/** The first non-empty line of an error message, without colour codes, for the failure list. */
+function firstLine(message) {
+  const text = String(message ?? 'no message').replace(/\u001b\[[0-9;]*m/g, '');
+  return (text.split('\n').find((l) => l.trim()) ?? text).trim().slice(0, 300);
+}
+
 /** Counts from Vitest's JSON report; a suite that failed to load counts as one failure. */
 async function vitest(ref) {
   const file = path.join(OUT, 'vitest.json');
@@ -58,7 +64,14 @@ async function vitest(ref) {
   ).length;
   failed += brokenSuites;
   if (code !== 0 && failed === 0) failed = 1;
-  return { passed: report.numPassedTests ?? 0, failed, label: 'vitest' };
+  const failures = [];
+  for (const r of report.testResults ?? []) {
+    const file = path.relative(ROOT, r.name ?? '');
+    const failedTests = (r.assertionResults ?? []).filter((a) => a.status === 'failed');
+    for (const a of failedTests) failures.push(`${file} › ${a.fullName}: ${firstLine(a.failureMessages?.[0])}`);
+    if (r.status === 'failed' && failedTests.length === 0) failures.push(`${file}: ${firstLine(r.message)}`);
+  }
+  return { passed: report.numPassedTests ?? 0, failed, label: 'vitest', failures };
 }
 
 /** Counts from Playwright's JSON report; flaky tests (passed on retry) count as passed. */
@@ -69,7 +82,19 @@ async function playwright() {
   if (!stats) return { passed: 0, failed: 1, label: 'playwright (no report)' };
   let failed = stats.unexpected ?? 0;
   if (code !== 0 && failed === 0) failed = 1;
-  return { passed: (stats.expected ?? 0) + (stats.flaky ?? 0), failed, label: 'playwright' };
+  const failures = [];
+  const walk = (suite, titles) => {
+    for (const child of suite.suites ?? []) walk(child, [...titles, child.title]);
+    for (const spec of suite.specs ?? []) {
+      for (const t of spec.tests ?? []) {
+        if (t.status !== 'unexpected') continue;
+        const last = t.results?.[t.results.length - 1];
+        failures.push(`${[...titles, spec.title].filter(Boolean).join(' › ')}: ${firstLine(last?.error?.message)}`);
+      }
+    }
+  };
+  for (const suite of readJson(file)?.suites ?? []) walk(suite, [suite.title]);
+  return { passed: (stats.expected ?? 0) + (stats.flaky ?? 0), failed, label: 'playwright', failures };
 }
 
 async function main() {
@@ -101,6 +126,9 @@ async function main() {
 
   const passed = results.reduce((n, r) => n + r.passed, 0);
   const failed = results.reduce((n, r) => n + r.failed, 0);
+  // The failures again at the very end: CI keeps the tail of the output, where the reporters' own
+  // failure details may already be cut.
+  for (const r of results) for (const f of r.failures ?? []) log(`FAILED ${r.label}: ${f}`);
   for (const r of results) log(`${r.label}: ${r.passed} passed, ${r.failed} failed`);
   log(`total time ${((Date.now() - started) / 1000).toFixed(0)} s`);
   console.log(`${passed} passed, ${failed} failed`);

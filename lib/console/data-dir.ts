@@ -10,7 +10,7 @@ import path from 'node:path';
  * guards one (password hashes, the cookie-signing key, registry digests).
  */
 export function dataDir(env: NodeJS.ProcessEnv = process.env): string {
-  const dir = path.resolve(env.SHARDKEEPER_DATA_DIR || path.join(process.cwd(), '.shardkeeper'));
+  const dir = path.resolve(/*turbopackIgnore: true*/ env.SHARDKEEPER_DATA_DIR || path.join(process.cwd(), '.shardkeeper'));
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   return dir;
 }
@@ -18,7 +18,7 @@ export function dataDir(env: NodeJS.ProcessEnv = process.env): string {
 /** The file's text, or null when it does not exist. */
 export function readDataFile(name: string): string | null {
   try {
-    return readFileSync(path.join(dataDir(), name), 'utf8');
+    return readFileSync(path.join(/*turbopackIgnore: true*/ dataDir(), name), 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
@@ -30,7 +30,7 @@ export function readDataFile(name: string): string | null {
  * mode 0600 (chmod again: an existing file keeps its old mode through writeFile's `mode`).
  */
 export function writeDataFile(name: string, text: string): void {
-  const target = path.join(dataDir(), name);
+  const target = path.join(/*turbopackIgnore: true*/ dataDir(), name);
   const temp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   writeFileSync(temp, text, { mode: 0o600 });
   chmodSync(temp, 0o600);
@@ -42,7 +42,7 @@ export function writeDataFile(name: string, text: string): void {
  * processes (or two module instances) starting at once agree on one value, e.g. one session secret.
  */
 export function createDataFileOnce(name: string, text: string): string {
-  const target = path.join(dataDir(), name);
+  const target = path.join(/*turbopackIgnore: true*/ dataDir(), name);
   try {
     writeFileSync(target, text, { mode: 0o600, flag: 'wx' });
   } catch (err) {
