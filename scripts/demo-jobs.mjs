@@ -2,8 +2,8 @@
 // instances with distinct --ip values, so with three items one instance is idle until another leaves).
 //
 // settle-users (2.x wire format, the default): every 5 s, each item settles the users whose
-//   id % shardingTotalCount == item. Failover on: an item whose instance dies mid-run is re-run elsewhere
-//   with the same fireTime.
+//   id % shardingTotalCount == item, about 2 s of work. Failover on: an item whose instance dies mid-run
+//   is re-run elsewhere with the same fireTime.
 // report-regions (3.x wire format, YAML config, manageable by Apache ElasticJob-UI 3.x): every 10 s,
 //   one item per region named by shardingItemParameters.
 // cleanup-archives (2.x, ODEVITY): every 30 s, 8 partitions; failover and misfire off.
@@ -42,7 +42,7 @@ export default [
       let settled = 0;
       for (const user of mine) {
         if (ctx.signal.aborted) break;
-        await pause(50, ctx.signal);
+        await pause(150, ctx.signal);
         if (user.balance < 0) settled += 1;
       }
       log(ctx, { users: mine.length, settled, aborted: ctx.signal.aborted });

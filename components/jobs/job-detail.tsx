@@ -17,6 +17,7 @@ import { FailoverPanel } from './failover-panel';
 import { InstanceTable } from './instance-table';
 import { JobServerTable } from './job-server-table';
 import { JobStatusBadge } from './job-status-badge';
+import { NextFires } from './next-fires';
 import { ShardGrid } from './shard-grid';
 
 const since = (at: number | null) => (at === null ? '' : ` since ${new Date(at).toLocaleTimeString()}`);
@@ -63,6 +64,7 @@ export function JobDetailView({ rid, job }: { rid: string; job: string }) {
             </span>
             <span className="font-mono text-sm text-slate-600">{detail.data.cron}</span>
             <span className="text-sm text-slate-500">{detail.data.flavour}</span>
+            <NextFires cron={detail.data.cron} timeZone={detail.data.timeZone} />
           </header>
           {detail.data.description && <p className="text-slate-600">{detail.data.description}</p>}
           <JobActions rid={rid} detail={detail.data} />
