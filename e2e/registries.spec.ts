@@ -1,10 +1,12 @@
 import { expect, test } from './fixtures';
 
-test('an admin adds a second registry after testing it, then switches to it from the header', async ({ page, zk, request, credentials }) => {
+test('an admin adds a second registry after testing it, switches to it from the header, then points it at another namespace', async ({ page, zk, request, credentials }) => {
   const suffix = Date.now().toString(36);
   const namespace = `second-ns-${suffix}`;
   const job = `second-job-${suffix}`;
   const rid = `second-${suffix}`;
+  const moved = `moved-ns-${suffix}`;
+  const movedJob = `moved-job-${suffix}`;
   await zk.mkdirp(`/${namespace}/${job}`);
   await zk.create(`/${namespace}/${job}/config`, JSON.stringify({ jobName: job, cron: '0/20 * * * * ?', shardingTotalCount: 2, jobParameter: '', description: 'in the second namespace' }));
   const zkConnect = process.env.E2E_ZK_CONNECT ?? '';
@@ -42,9 +44,25 @@ test('an admin adds a second registry after testing it, then switches to it from
     await expect(page.locator(`[data-job="${job}"]`)).toContainText('in the second namespace');
     await expect(page.getByTestId('main-nav').getByRole('link', { name: 'Servers' })).toHaveAttribute('href', `/registries/${rid}/servers`);
     await page.screenshot({ path: test.info().outputPath('second-registry-jobs.png'), fullPage: true });
+
+    // Edit it to point at another namespace: same id, the new namespace's jobs behind it.
+    await zk.mkdirp(`/${moved}/${movedJob}`);
+    await zk.create(`/${moved}/${movedJob}/config`, JSON.stringify({ jobName: movedJob, cron: '0/20 * * * * ?', shardingTotalCount: 1, jobParameter: '', description: 'in the moved namespace' }));
+    await page.goto('/registries');
+    await row.getByTestId('registry-edit').click();
+    const edit = page.getByTestId('registry-edit-form');
+    await edit.getByLabel('Namespace').fill(moved);
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await expect(edit).toHaveCount(0);
+    await expect(row).toContainText(moved);
+    await expect(row.getByTestId('registry-state')).toHaveAttribute('data-state', 'connected');
+    await page.goto(`/registries/${rid}`);
+    await expect(page.locator(`[data-job="${movedJob}"]`)).toContainText('in the moved namespace');
+    await expect(page.locator(`[data-job="${job}"]`)).toHaveCount(0);
   } finally {
     await request.delete(`/api/registries/${rid}`, { headers: { authorization: credentials('admin').authorization } });
     await zk.removeRecursive(`/${namespace}`).catch(() => undefined);
+    await zk.removeRecursive(`/${moved}`).catch(() => undefined);
   }
 });
 

@@ -64,7 +64,7 @@ function RegistryRow({ registry: r, admin }: { registry: RegistryInfo; admin: bo
     onError: (e: Error) => setError(e.message),
   });
   const update = useMutation({
-    mutationFn: (body: { name: string; digest?: string | null }) => writeJson('PUT', `/api/registries/${encodeURIComponent(r.id)}`, body),
+    mutationFn: (body: { name: string; connectString: string; namespace: string; digest?: string | null }) => writeJson('PUT', `/api/registries/${encodeURIComponent(r.id)}`, body),
     onSuccess: () => {
       setEditing(false);
       void refresh();
@@ -76,7 +76,12 @@ function RegistryRow({ registry: r, admin }: { registry: RegistryInfo; admin: bo
     const form = new FormData(event.currentTarget);
     const digest = String(form.get('digest') ?? '');
     const clear = form.get('clearDigest') === 'on';
-    update.mutate({ name: String(form.get('name') ?? r.name), ...(clear ? { digest: null } : digest ? { digest } : {}) });
+    update.mutate({
+      name: String(form.get('name') ?? r.name),
+      connectString: String(form.get('connectString') ?? r.connectString).trim(),
+      namespace: String(form.get('namespace') ?? r.namespace).trim(),
+      ...(clear ? { digest: null } : digest ? { digest } : {}),
+    });
   };
   const editable = admin && r.persisted === true && r.id !== 'default';
   return (
@@ -128,6 +133,8 @@ function RegistryRow({ registry: r, admin }: { registry: RegistryInfo; admin: bo
             {editing && (
               <form onSubmit={onSave} className="flex flex-wrap items-center gap-2" data-testid="registry-edit-form">
                 <input name="name" defaultValue={r.name} aria-label="Name" className={input} required />
+                <input name="connectString" defaultValue={r.connectString} aria-label="Connect string" className={`${input} font-mono`} required />
+                <input name="namespace" defaultValue={r.namespace} aria-label="Namespace" className={`${input} font-mono`} required />
                 <input name="digest" placeholder={r.digest ? 'new digest user:password (kept if empty)' : 'digest user:password (optional)'} aria-label="Digest" className={input} />
                 {r.digest && (
                   <label className="text-sm">

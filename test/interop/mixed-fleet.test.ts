@@ -15,6 +15,7 @@ import { MemoryAuditSink, setAuditSink, setJobServerEnabled } from '@/lib/consol
 import { Fleet, readLedger, registered, type WorkerProcess } from '../support/worker-fleet';
 import { waitFor } from '../zk-context';
 import { describeOwners, expectedOwners, JavaFleet, sameOwners } from './support/fleet';
+import { treeDigest } from './support/observe';
 import { ensureRefClasspath, INTEROP_ENABLED, INTEROP_EXTENDED, type RefJob, type RefWorker } from './support/ref';
 import path from 'node:path';
 
@@ -125,20 +126,27 @@ describe.runIf(INTEROP_ENABLED && INTEROP_EXTENDED)('a mixed Java + Shardkeeper 
       return out;
     };
     const settledChecks: string[] = [];
+    const log: string[] = [];
     const assertSettled = async (): Promise<void> => {
       let want = new Map<number, string>();
       let got = new Map<number, string>();
-      await waitFor(
-        async () => {
-          const avail = await availableNow();
-          want = expectedOwners('ROUND_ROBIN', JOB, avail, TOTAL);
-          got = await java.owners(JOB);
-          return avail.length > 0 && sameOwners(got, want) && !(await java.tree.exists(`/${JOB}/leader/sharding/necessary`));
-        },
-        25_000,
-        `settled ROUND_ROBIN assignment ${describeOwners(want)} (now ${describeOwners(got)})`,
-        100,
-      );
+      try {
+        await waitFor(
+          async () => {
+            const avail = await availableNow();
+            want = expectedOwners('ROUND_ROBIN', JOB, avail, TOTAL);
+            got = await java.owners(JOB);
+            return avail.length > 0 && sameOwners(got, want) && !(await java.tree.exists(`/${JOB}/leader/sharding/necessary`));
+          },
+          25_000,
+          'a settled ROUND_ROBIN assignment',
+          100,
+        );
+      } catch (err) {
+        // The tree as it is now explains a failure better than any summary (which node is missing, who leads).
+        const tree = (await treeDigest(java.client, `/${java.namespace}/${JOB}`)).split('\n').filter((l) => !l.startsWith(`/config`));
+        throw new Error(`${(err as Error).message}: want ${describeOwners(want)}, now ${describeOwners(got)}; chaos so far: ${log.join('; ')}\n${tree.join('\n')}`);
+      }
       settledChecks.push(describeOwners(got));
     };
     /** Wait until the next fire just started (items running), so a kill catches items mid-run. */
@@ -151,7 +159,6 @@ describe.runIf(INTEROP_ENABLED && INTEROP_EXTENDED)('a mixed Java + Shardkeeper 
     const disturbances: { at: number; windowMs: number }[] = [];
     const chaosStart = Date.now();
     await assertSettled();
-    const log: string[] = [];
     let step = 0;
     while (Date.now() - chaosStart < CHAOS_MS) {
       refresh();
