@@ -1,19 +1,9 @@
 'use client';
 
 import { queryOptions } from '@tanstack/react-query';
+import type { StoredAuditEntry } from '@/lib/console/operations/audit';
 
-export interface AuditEntryView {
-  at: string;
-  user: string | null;
-  registry: string;
-  job: string | null;
-  operation: string;
-  path: string;
-  paths: string[];
-  before: Record<string, string | null>;
-  after: Record<string, string | null>;
-  truncated?: true;
-}
+export type AuditEntryView = StoredAuditEntry;
 
 export const auditQuery = (filter: { registry?: string; job?: string; limit?: number }) =>
   queryOptions({

@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { NodeExistsError, NoNodeError, type ZkClient } from '@/lib/zk';
 import { RegistryUnavailableError } from '../errors';
 import { getRegistry, listRegistries } from '../registries';
-import type { AuditEntry, AuditSink, AuditValue } from '../operations/audit';
+import type { AuditEntry, AuditSink, AuditValue, StoredAuditEntry } from '../operations/audit';
+
+export type { StoredAuditEntry };
 
 /**
  * The audit trail in ZooKeeper, on each registry's own ensemble, so every console instance pointed at it
@@ -18,22 +20,6 @@ import type { AuditEntry, AuditSink, AuditValue } from '../operations/audit';
  * like every node the console writes.
  */
 export const AUDIT_ROOT = '/shardkeeper-console/audit';
-
-/** The JSON an entry node holds; API.md's `{at,user,registry,job,operation,path,before,after}` plus `paths`. */
-export interface StoredAuditEntry {
-  at: string;
-  user: string | null;
-  registry: string;
-  job: string | null;
-  operation: string;
-  /** The first (main) node written; `paths` lists them all. */
-  path: string;
-  paths: string[];
-  before: Record<string, AuditValue>;
-  after: Record<string, AuditValue>;
-  /** Set when values were shortened to fit a ZooKeeper node. */
-  truncated?: true;
-}
 
 const storedSchema = z.object({
   at: z.string(),

@@ -27,6 +27,26 @@ export interface AuditEntry extends AuditRecord {
   readonly user: string | null;
 }
 
+/**
+ * An entry as stored and as GET /api/audit answers it: API.md's `{at,user,registry,job,operation,path,
+ * before,after}` plus `paths`. Type-only for the browser (components/audit), which must not import the
+ * store itself.
+ */
+export interface StoredAuditEntry {
+  at: string;
+  user: string | null;
+  registry: string;
+  job: string | null;
+  operation: string;
+  /** The first (main) node written; `paths` lists them all. */
+  path: string;
+  paths: string[];
+  before: Record<string, AuditValue>;
+  after: Record<string, AuditValue>;
+  /** Set when values were shortened to fit a ZooKeeper node. */
+  truncated?: true;
+}
+
 export interface AuditSink {
   record(entry: AuditEntry): void | Promise<void>;
 }
