@@ -30,7 +30,7 @@ export async function jobList(rid: string): Promise<JobListView> {
   // One index per request: every job's derivation then finds children without scanning the tree.
   const snapshot = indexSnapshot(registry.snapshot);
   const now = new Date();
-  const jobs = listJobs(snapshot).jobs.map((name) => deriveJobSummary(deriveJobDetail(snapshot, name, now), now));
+  const jobs = listJobs(snapshot).jobs.map((name) => deriveJobSummary(deriveJobDetail(snapshot, name, now, registry.departures(name)), now));
   return { registry: { id: registry.id, state: registry.state }, jobs };
 }
 
@@ -38,7 +38,7 @@ export async function jobDetail(rid: string, job: string): Promise<JobDetail> {
   const registry = await loadedRegistry(rid);
   const snapshot = registry.snapshot;
   if (!listJobs(snapshot).jobs.includes(job)) throw new NotFoundError(`job ${JSON.stringify(job)}`);
-  return deriveJobDetail(snapshot, job, new Date());
+  return deriveJobDetail(snapshot, job, new Date(), registry.departures(job));
 }
 
 export async function serverList(rid: string): Promise<ServersView> {

@@ -1,9 +1,11 @@
 import 'server-only';
 import { EventEmitter } from 'node:events';
-import type { NodeSnapshot, TreeSnapshot } from '@/lib/jobtree';
+import type { InstanceDepartures, NodeSnapshot, TreeSnapshot } from '@/lib/jobtree';
 import { AuthFailedError, NoAuthError, ZkClient, ZkMirror, type MirrorChange, type ZkStat, type ZkState } from '@/lib/zk';
 import { RegistryUnavailableError } from './errors';
 import type { RegistrySettings } from './settings';
+
+const INSTANCE_NODE = /^\/([^/]+)\/instances\/([^/]+)$/;
 
 /** Registry states as API.md names them. */
 export type RegistryState = 'connecting' | 'connected' | 'suspended' | 'expired' | 'error' | 'idle';
@@ -63,6 +65,9 @@ export class Registry extends EventEmitter<RegistryEvents> {
   #lastRead = Date.now();
   #idleTimer: NodeJS.Timeout | null = null;
   readonly #nodes = new Map<string, NodeSnapshot>();
+  /** job → the newest instance node seen removed (JobDetail.departures: the tree keeps no such trace). */
+  readonly #departures = new Map<string, { at: number; instance: string }>();
+  #watchingSince = Date.now();
   #generation = 0;
   #started: Promise<void> | null = null;
   #lastError: string | null = null;
@@ -91,6 +96,9 @@ export class Registry extends EventEmitter<RegistryEvents> {
       ...(settings.digest ? { digest: settings.digest } : {}),
     });
     const mirror = new ZkMirror(client, `/${settings.namespace}`);
+    // A new session sees no removals from before it (an idle registry reopening): forget the old ones.
+    this.#departures.clear();
+    this.#watchingSince = Date.now();
     this.#client = client;
     this.#mirror = mirror;
     mirror.on('change', (change) => {
@@ -130,6 +138,11 @@ export class Registry extends EventEmitter<RegistryEvents> {
 
   get loaded(): boolean {
     return this.#mirror.initialized;
+  }
+
+  /** What this registry saw of the job's instances leaving since it began watching. */
+  departures(job: string): InstanceDepartures {
+    return { lastLeft: this.#departures.get(job) ?? null, watchingSince: this.#watchingSince };
   }
 
   get generation(): number {
@@ -263,6 +276,8 @@ export class Registry extends EventEmitter<RegistryEvents> {
     const rel = change.path.slice(root.length);
     if (change.type === 'remove') {
       this.#nodes.delete(rel);
+      const left = INSTANCE_NODE.exec(rel);
+      if (left) this.#departures.set(left[1]!, { at: Date.now(), instance: left[2]! });
     } else {
       this.#nodes.set(rel, {
         value: change.data.toString('utf8'),

@@ -17,6 +17,16 @@ describe('explanations name the nodes behind a status', () => {
     expect(e.evidence).toContainEqual({ path: '/report/instances', value: 'no children' });
   });
 
+  it('CRASHED says since when and which instance left last, when the reader saw it', () => {
+    const at = Date.UTC(2026, 10, 26, 14, 2, 0);
+    const seen = explainJob(deriveJobDetail(snapshot, 'report', new Date(), { lastLeft: { at, instance: '10.0.0.5@-@4242' }, watchingSince: at - 60_000 }));
+    expect(seen.summary).toContain(`since ${new Date(at).toLocaleTimeString()}, when the last one, 10.0.0.5@-@4242, left`);
+    expect(seen.evidence).toContainEqual({ path: '/report/instances/10.0.0.5@-@4242', value: 'removed at 2026-11-26T14:02:00.000Z (seen by this console)' });
+    // Gone before the reader began watching: it says so instead of guessing a time.
+    const before = explainJob(deriveJobDetail(snapshot, 'report', new Date(), { lastLeft: null, watchingSince: at }));
+    expect(before.summary).toContain(`since before ${new Date(at).toLocaleTimeString()}, when this console began watching`);
+  });
+
   it('SHARDING_FLAG names the item whose owner is offline, with its value', () => {
     const detail = deriveJobDetail(snapshot, 'cleanup');
     const e = explainJob(detail);

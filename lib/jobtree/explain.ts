@@ -33,11 +33,20 @@ export function explainJob(detail: JobDetail): Explanation {
   const ownerless = detail.items.filter((i) => i.owner === null);
 
   switch (detail.status) {
-    case 'CRASHED':
+    case 'CRASHED': {
+      const { lastLeft, watchingSince } = detail.departures;
+      const clock = (at: number) => new Date(at).toLocaleTimeString();
+      const seen: Evidence[] = lastLeft ? [{ path: under(p.instances, lastLeft.instance), value: `removed at ${new Date(lastLeft.at).toISOString()} (seen by this console)` }] : [];
+      const since = lastLeft
+        ? ` since ${clock(lastLeft.at)}, when the last one, ${lastLeft.instance}, left`
+        : watchingSince !== null
+          ? ` since before ${clock(watchingSince)}, when this console began watching`
+          : '';
       return {
-        summary: `No instance is online: ${p.instances} has no children, so nothing runs this job.`,
-        evidence: [{ path: p.instances, value: 'no children' }, ...servers],
+        summary: `No instance is online${since}: ${p.instances} has no children, so nothing runs this job.`,
+        evidence: [{ path: p.instances, value: 'no children' }, ...seen, ...servers],
       };
+    }
     case 'DISABLED':
       return {
         summary:

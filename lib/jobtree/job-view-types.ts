@@ -67,6 +67,13 @@ export interface JobWarning {
   readonly message: string;
 }
 
+export interface InstanceDepartures {
+  readonly lastLeft: { readonly at: number; readonly instance: string } | null;
+  readonly watchingSince: number | null;
+}
+
+export const NO_DEPARTURES: InstanceDepartures = { lastLeft: null, watchingSince: null };
+
 export interface JobDetail {
   readonly name: string;
   readonly flavour: Flavour;
@@ -87,6 +94,12 @@ export interface JobDetail {
   readonly resharding: boolean;
   /** When the leader node, `leader/sharding/necessary` and `processing` were last written (epoch ms), when known. */
   readonly since: { readonly leader: number | null; readonly reshardPending: number | null; readonly resharding: number | null };
+  /**
+   * What the reader saw of instances leaving: the tree cannot say, since an ephemeral node leaves no
+   * trace. `lastLeft` is the newest instance node seen removed; `watchingSince` is when the reader began
+   * watching (departures before it are unknown). Both null when the reader keeps no such memory.
+   */
+  readonly departures: InstanceDepartures;
   readonly cron: string | null;
   readonly timeZone: string | null;
   readonly shardingTotalCount: number | null;

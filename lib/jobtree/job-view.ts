@@ -8,7 +8,7 @@ import type { JobConfig } from './config-types';
 import { ConfigError, type ConfigIssue } from './errors';
 import { detectFlavour, type Flavour } from './flavour';
 import { upcomingFireTimes } from './job-summary';
-import type { InstanceView, ItemView, JobDetail, ServerView } from './job-view-types';
+import { NO_DEPARTURES, type InstanceDepartures, type InstanceView, type ItemView, type JobDetail, type ServerView } from './job-view-types';
 import { jobWarnings } from './job-warnings';
 import { tryParseInstanceId, tryParseItem } from './names';
 import { jobPaths } from './paths';
@@ -60,7 +60,7 @@ function itemNumbers(index: SnapshotIndex, shardingPath: string, total: number |
  * The API.md job detail for `job`. `source` may be a raw snapshot (a job-scoped index is built) or an
  * index from indexSnapshot (reuse one when deriving many jobs).
  */
-export function deriveJobDetail(source: SnapshotSource, job: string, now: Date = new Date()): JobDetail {
+export function deriveJobDetail(source: SnapshotSource, job: string, now: Date = new Date(), departures: InstanceDepartures = NO_DEPARTURES): JobDetail {
   const p = jobPaths(job);
   const index = indexFor(source, p.root);
   const configNode = index.get(p.config);
@@ -204,6 +204,7 @@ export function deriveJobDetail(source: SnapshotSource, job: string, now: Date =
       reshardPending: index.get(p.shardingNecessary)?.mtime ?? null,
       resharding: index.get(p.shardingProcessing)?.mtime ?? null,
     },
+    departures,
     cron: settings?.cron ?? null,
     timeZone: settings?.timeZone ?? null,
     shardingTotalCount: settings?.shardingTotalCount ?? null,
