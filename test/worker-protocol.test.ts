@@ -87,6 +87,31 @@ describe('worker wire behaviour (real processes)', () => {
     expect(await client.exists(abs(p.instanceNode(w.instanceId)))).toBeNull();
   });
 
+  it('puts its server node back when it is deleted while its instance lives (ElasticJob 3.0.4+ offline-server cleanup), keeping DISABLED', async () => {
+    const client = await connect();
+    const { ledger, fleet, abs } = setup({ SK_JOB: 'comeback', SK_FLAVOUR: '3.x', SK_TOTAL: '1', SK_SLEEP_MS: '20' });
+    const p = jobPaths('comeback');
+    const w = fleet.spawn('10.0.0.12');
+    await registered(w);
+    await waitFor(() => readLedger(ledger).length >= 1, 15_000, 'first run');
+    const server = abs(p.serverNode('10.0.0.12'));
+    const valueNow = async (): Promise<string | null> => ((await client.exists(server)) === null ? null : (await client.getData(server)).data.toString('utf8'));
+
+    await client.remove(server);
+    await waitFor(async () => (await valueNow()) === 'ENABLED', 5_000, 'server node restored as ENABLED');
+    // Still available: it keeps running its item (3.x readers would skip an instance without the node).
+    const restoredAt = Date.now();
+    await waitFor(() => readLedger(ledger).some((e) => e.start > restoredAt), 10_000, 'a run after the restore');
+
+    await waitFor(async () => (await client.exists(abs(p.leaderInstance))) !== null, 5_000, 'it leads');
+    await client.setData(server, 'DISABLED');
+    // A leader whose server is disabled abdicates: proof that its mirror holds DISABLED before the removal.
+    await waitFor(async () => (await client.exists(abs(p.leaderInstance))) === null, 5_000, 'it abdicated');
+    await client.remove(server);
+    await waitFor(async () => (await valueNow()) === 'DISABLED', 5_000, 'server node restored as DISABLED');
+    expect(w.events('warning').filter((l) => String(l.message).includes('restored'))).toHaveLength(2);
+  });
+
   it('adopts an existing config unless overwrite, refuses a job of another class, joins it when given that class', async () => {
     const client = await connect();
     const { ns, ledger, fleet, abs } = setup({ SK_JOB: 'adopt', SK_TOTAL: '1', SK_SLEEP_MS: '20', SK_CRON: NEVER });

@@ -24,14 +24,14 @@ import type { JobConfig, ParsedConfig } from '../jobtree/config-types';
 import type { Flavour } from '../jobtree/flavour';
 import { parsePath, relativeToNamespace } from '../jobtree/paths';
 import { tryParseItem } from '../jobtree/names';
-import { encodeInstanceValue, parseInstanceValue } from '../jobtree/values';
+import { encodeInstanceValue, encodeServerValue, parseInstanceValue } from '../jobtree/values';
 import { isRetryable, ZkMirror, type MirrorChange, type ZkClient } from '../zk';
 import { LeaderElection } from './election';
 import type { RunKind, WorkerEvents } from './events';
 import { ExecutionService, type Claim } from './execution';
 import { FailoverService, type TakenItem } from './failover';
 import type { SessionLease } from './fencing';
-import { absoluteJobPaths, errorMessage, listChildren, readNode, removeIfPresent, sameSession, sleep, zxidBefore, type AbsoluteJobPaths } from './nodes';
+import { absoluteJobPaths, createIfAbsent, errorMessage, listChildren, readNode, removeIfPresent, sameSession, sleep, zxidBefore, type AbsoluteJobPaths } from './nodes';
 import type { ResolvedJob, ResolvedWorkerOptions } from './options';
 import { registerInstance, registerJobConfig, registerServer } from './registration';
 import type { JobRuntime } from './runtime';
@@ -207,8 +207,10 @@ export class JobRunner implements JobRuntime {
       const sessionId = this.client.session?.sessionId ?? null;
       const config = this.config();
       await this.client.mkdirp(this.paths.leaderSharding);
-      await registerServer(this.client, this.paths, this.ip, this.flavour(), config.disabled);
+      // Instance first: ElasticJob 3.0.4+ instances starting meanwhile delete the server node of every IP
+      // without an instance, so a server node written first could vanish before our instance appears.
       await registerInstance(this.client, this.paths, this.instanceId, this.ip, this.flavour());
+      await registerServer(this.client, this.paths, this.ip, this.flavour(), config.disabled);
       // A joiner asks for a reshard itself (as 2.x does) rather than rely on a leader noticing.
       await this.#sharding.setNecessary();
       if (this.client.session?.sessionId === sessionId) this.#registeredSession = sessionId;
@@ -273,7 +275,9 @@ export class JobRunner implements JobRuntime {
         break;
       }
       case 'server':
-        if (parsed.ip === this.ip) this.#spawn(this.#onOwnServer());
+        if (parsed.ip === this.ip) {
+          this.#spawn(change.type === 'remove' ? this.#restoreOwnServer(change.previous.data.toString('utf8')) : this.#onOwnServer());
+        }
         this.#spawn(this.#leaderFlagsReshard());
         break;
       case 'leaderInstance':
@@ -331,6 +335,28 @@ export class JobRunner implements JobRuntime {
   async #onOwnServer(): Promise<void> {
     if (await this.#sharding.ownServerAvailable()) await this.#electIfAvailable();
     else await this.#election.abdicate();
+  }
+
+  /**
+   * Our `servers/{ip}` vanished while our instance lives. Nobody removes a live server on purpose (our
+   * console removes only offline servers; ElasticJob's remove shuts the instances down first, which
+   * stops this job before its server removal arrives), but ElasticJob 3.0.4+ deletes the server node of
+   * every IP it finds without an instance when one of its instances starts, and that read can fall
+   * between our session's expiry and our re-registration. Without the node 3.x readers treat us as
+   * unavailable: no items, never leader, until a restart. So put back the value it had (a DISABLED
+   * survives) and let the server change reshard as any other does. Only while our instance node is
+   * this session's: a deletion that came with our instance's is an operator's removal, and stands.
+   */
+  async #restoreOwnServer(previous: string): Promise<void> {
+    // Not canStart(): the deletion may land while we re-register, before the session counts as registered.
+    const own = await readNode(this.client, this.paths.instanceNode(this.instanceId));
+    if (own === null || !sameSession(own.stat.ephemeralOwner, this.client.session?.sessionId) || this.#shutdown || this.#closing) return;
+    // A blank 3.x value reads as "not written yet" (registerServer's rule); a blank 2.x one means enabled.
+    const value = previous.trim() === '' && this.flavour() === '3.x-yaml' ? encodeServerValue(this.flavour(), this.config().disabled ? 'DISABLED' : 'ENABLED') : previous;
+    if (await createIfAbsent(this.client, this.paths.serverNode(this.ip), value)) {
+      this.#warn(`servers/${this.ip} was deleted while this instance is online (ElasticJob's offline-server cleanup?); restored it as '${value}'`);
+      await this.#onOwnServer();
+    }
   }
 
   async #electIfAvailable(): Promise<void> {
