@@ -40,9 +40,12 @@ async function shutdown(code) {
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 
-/** Starts the local ZooKeeper (data kept in .shardkeeper/zookeeper across runs) and resolves its address. */
+/** The console's data directory (users, secrets, registries), as lib/console/data-dir.ts reads it. */
+const DATA_DIR = path.resolve(ROOT, process.env.SHARDKEEPER_DATA_DIR || '.shardkeeper');
+
+/** Starts the local ZooKeeper (data kept under the data directory across runs) and resolves its address. */
 function startLocalZooKeeper() {
-  const dir = path.join(ROOT, '.shardkeeper', 'zookeeper');
+  const dir = path.join(DATA_DIR, 'zookeeper');
   mkdirSync(dir, { recursive: true });
   const zk = start(bin('tsx'), ['scripts/zk-harness.ts', 'start', '--port', process.env.ZK_PORT ?? '2181', '--dir', dir]);
   return new Promise((resolve, reject) => {
@@ -64,9 +67,14 @@ async function main() {
   const namespace = process.env.ZK_NAMESPACE || 'shardkeeper-demo';
   log(`ZooKeeper: ${zkConnect}${external ? '' : ' (local)'}, namespace /${namespace}`);
 
-  log('building the console (next build)…');
-  const build = spawnSync(bin('next'), ['build'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
-  if (build.status !== 0) throw new Error('next build failed');
+  // DEMO_SKIP_BUILD=1 serves the build already in .next (the browser suite, which has just built it).
+  if (process.env.DEMO_SKIP_BUILD === '1') {
+    log('using the existing build in .next (DEMO_SKIP_BUILD=1)');
+  } else {
+    log('building the console (next build)…');
+    const build = spawnSync(bin('next'), ['build'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
+    if (build.status !== 0) throw new Error('next build failed');
+  }
 
   const port = process.env.PORT ?? '3000';
   const host = process.env.HOST ?? '127.0.0.1';
@@ -75,7 +83,13 @@ async function main() {
     ZK_CONNECT: zkConnect,
     ZK_NAMESPACE: namespace,
   });
-  next.stdout.pipe(process.stdout);
+  // The console's first start prints a generated admin password once; keep it for the summary below.
+  let generated = null;
+  createInterface({ input: next.stdout }).on('line', (line) => {
+    const m = /created user "(\S+)" with password (\S+)/.exec(line);
+    if (m) generated = { user: m[1], password: m[2] };
+    process.stdout.write(`${line}\n`);
+  });
 
   // Four worker instances as four "servers" on this machine: settle-users has 3 items, so one instance
   // stays idle until another leaves (stop one with the console's shutdown, or kill its process).
@@ -89,15 +103,33 @@ async function main() {
     worker.stdout.resume();
   }
   log(`${workers} demo workers (10.1.0.1…10.1.0.${workers}) running scripts/demo-jobs.mjs`);
-  log(`console: http://localhost:${port}  (Ctrl-C stops everything)`);
-  // Where to find credentials: from the environment, else the console's first start prints a generated
-  // admin password once (just below, in the console's output); later starts reuse the stored user.
+
+  // Print the address only once it answers, so what the terminal says can be opened right away.
+  await untilAnswers(`http://${host.includes(':') ? `[${host}]` : host}:${port}/api/auth/me`, 60_000);
+  const shown = host === '127.0.0.1' || host === '0.0.0.0' ? 'localhost' : host;
+  log(`console: http://${shown}:${port}  (Ctrl-C stops everything)`);
   if (process.env.SHARDKEEPER_ADMIN_USER && process.env.SHARDKEEPER_ADMIN_PASSWORD) {
     log(`login: user ${process.env.SHARDKEEPER_ADMIN_USER} with the password in SHARDKEEPER_ADMIN_PASSWORD`);
+  } else if (generated) {
+    log(`login: user ${generated.user}, password ${generated.password} (generated on this first start, shown once)`);
   } else {
-    const dataDir = process.env.SHARDKEEPER_DATA_DIR || path.join(ROOT, '.shardkeeper');
-    log(`login: on the first start the console prints "created user \"admin\" with password …" below (once);`);
-    log(`       users live in ${path.join(dataDir, 'users.json')}; set SHARDKEEPER_ADMIN_USER/SHARDKEEPER_ADMIN_PASSWORD to choose them`);
+    log(`login: the users in ${path.join(DATA_DIR, 'users.json')} (the admin password was printed on the first start;`);
+    log(`       set SHARDKEEPER_ADMIN_USER/SHARDKEEPER_ADMIN_PASSWORD to choose one)`);
+  }
+}
+
+/** Resolves once `url` answers at all (any HTTP status); throws after `timeoutMs`. */
+async function untilAnswers(url, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      return;
+    } catch (err) {
+      if (stopping) throw new Error('stopped before the console answered');
+      if (Date.now() > deadline) throw new Error(`the console did not answer at ${url} within ${timeoutMs / 1000} s: ${err.message}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
   }
 }
 
