@@ -71,6 +71,8 @@ test('the search box finds jobs, servers and instance ids, and keeps the search 
   await zk.create(`${root}/instances/10.0.8.8@-@98765`, '', 'ephemeral');
 
   await page.goto('/');
+  // Typing before hydration would be lost to React: wait until the client opened its live stream.
+  await expect(page.getByTestId('live')).toHaveAttribute('data-live', 'true');
   await page.getByRole('searchbox').fill('98765');
   await expect(page).toHaveURL(/\?q=98765/);
   const hit = page.getByTestId('server-matches').locator('[data-ip="10.0.8.8"]');

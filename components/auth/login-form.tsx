@@ -1,7 +1,7 @@
 'use client';
 
 import { useSearchParams } from 'next/navigation';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 
 /** Only paths of this console: `next=//evil.example` or `next=https://…` must not redirect away. */
 function safeNext(next: string | null): string {
@@ -13,6 +13,9 @@ export function LoginForm() {
   const params = useSearchParams();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // Until hydrated the form has no handler: a native submit would put the password in the URL.
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
 
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -40,7 +43,7 @@ export function LoginForm() {
   };
 
   return (
-    <form onSubmit={submit} className="mx-auto mt-16 flex max-w-sm flex-col gap-3 rounded border border-slate-200 bg-white p-6" data-testid="login-form">
+    <form onSubmit={submit} method="post" className="mx-auto mt-16 flex max-w-sm flex-col gap-3 rounded border border-slate-200 bg-white p-6" data-testid="login-form">
       <h1 className="text-lg font-semibold">Log in to Shardkeeper</h1>
       <label className="flex flex-col gap-1 text-sm">
         User
@@ -55,7 +58,7 @@ export function LoginForm() {
           {error}
         </p>
       )}
-      <button type="submit" disabled={busy} className="rounded bg-slate-800 px-3 py-1.5 text-white disabled:opacity-50">
+      <button type="submit" disabled={busy || !hydrated} className="rounded bg-slate-800 px-3 py-1.5 text-white disabled:opacity-50">
         {busy ? 'Logging in…' : 'Log in'}
       </button>
       <p className="text-xs text-slate-500">
