@@ -7,8 +7,17 @@ import {
   NotEmptyError,
   toZkError,
   ZkTimeoutError,
+  type ZkErrorContext,
 } from './errors';
-import { CREATE_MODE, native, type NativeAcl, type NativeClient, type NativeWatcher } from './native';
+import {
+  corkUntilNextTick,
+  CREATE_MODE,
+  deliverWholeFrames,
+  native,
+  type NativeAcl,
+  type NativeClient,
+  type NativeWatcher,
+} from './native';
 import { interpretResults, toNative, TransactionError, ZkTransaction, type TxOp, type TxResult } from './transaction';
 import { toBuffer, toStat, toWatchEvent, type CreateMode, type Watcher, type ZkStat } from './types';
 
@@ -88,6 +97,15 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
   #lastKick = 0;
   #probeSentAt: number | null = null;
   #watchdog: NodeJS.Timeout | null = null;
+  /**
+   * Deadlines of unanswered requests, oldest first (all requests share one timeout, so insertion order is
+   * deadline order), with one timer armed for the oldest. Replaces a timer per request, whose create and
+   * cancel were a visible share of a pipelined load. Replies arrive in request order, so the settled
+   * entries are nearly always at the head and are dropped at once.
+   */
+  #deadlines: (PendingDeadline | undefined)[] = [];
+  #deadlinesHead = 0;
+  #deadlineTimer: NodeJS.Timeout | null = null;
   /** Wrapped watchers of the current session, so passing the same function twice arms one watch (the library dedupes by identity). */
   #wrapped = new WeakMap<Watcher, NativeWatcher>();
 
@@ -325,17 +343,15 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     if (!client || (this.#opts.failFast && this.#state !== 'connected')) {
       return Promise.reject(new ConnectionLossError(ctx, `not connected (state ${this.#state})`));
     }
+    corkUntilNextTick(client.connectionManager);
     return new Promise<T>((resolve, reject) => {
-      let settled = false;
-      const timer = setTimeout(() => {
-        settled = true;
-        reject(new ZkTimeoutError(ctx, `no reply within ${this.#opts.requestTimeoutMs} ms`));
-      }, this.#opts.requestTimeoutMs);
+      // Plain data rather than a closure: under tsx (keepNames) every named arrow costs a defineProperty.
+      const deadline: PendingDeadline = { at: performance.now() + this.#opts.requestTimeoutMs, settled: false, reject, ctx };
+      this.#addDeadline(deadline);
       try {
         call(client, (err, value) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
+          if (deadline.settled) return;
+          this.#settleDeadline(deadline);
           if (err) {
             reject(err instanceof TransactionError ? err : toZkError(err, ctx));
             return;
@@ -348,11 +364,62 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
         });
       } catch (err) {
         // The library asserts on bad arguments synchronously.
-        settled = true;
-        clearTimeout(timer);
+        this.#settleDeadline(deadline);
         reject(toZkError(err, ctx));
       }
     });
+  }
+
+  #addDeadline(deadline: PendingDeadline): void {
+    this.#deadlines.push(deadline);
+    if (!this.#deadlineTimer) this.#armDeadlineTimer(this.#opts.requestTimeoutMs);
+  }
+
+  #settleDeadline(deadline: PendingDeadline): void {
+    deadline.settled = true;
+    this.#dropSettledDeadlines();
+  }
+
+  #dropSettledDeadlines(): void {
+    const list = this.#deadlines;
+    let head = this.#deadlinesHead;
+    while (head < list.length && list[head]?.settled) {
+      list[head] = undefined;
+      head += 1;
+    }
+    if (head === list.length) {
+      this.#deadlines = [];
+      head = 0;
+      // Nothing left to time out: an armed timer would keep the process alive for no request.
+      if (this.#deadlineTimer) {
+        clearTimeout(this.#deadlineTimer);
+        this.#deadlineTimer = null;
+      }
+    } else if (head > 1_024 && head * 2 > list.length) {
+      this.#deadlines = list.slice(head);
+      head = 0;
+    }
+    this.#deadlinesHead = head;
+  }
+
+  #armDeadlineTimer(delayMs: number): void {
+    this.#deadlineTimer = setTimeout(() => this.#expireDeadlines(), Math.max(1, Math.ceil(delayMs)));
+  }
+
+  #expireDeadlines(): void {
+    this.#deadlineTimer = null;
+    const now = performance.now();
+    for (;;) {
+      this.#dropSettledDeadlines();
+      const oldest = this.#deadlines[this.#deadlinesHead];
+      if (!oldest) return;
+      if (oldest.at > now) {
+        this.#armDeadlineTimer(oldest.at - now);
+        return;
+      }
+      oldest.settled = true;
+      oldest.reject(new ZkTimeoutError(oldest.ctx, `no reply within ${this.#opts.requestTimeoutMs} ms`));
+    }
   }
 
   #wrapWatcher(watcher: Watcher | undefined): NativeWatcher | undefined {
@@ -378,6 +445,7 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
       spinDelay: 200,
       retries: 0,
     });
+    if (client.connectionManager) deliverWholeFrames(client.connectionManager);
     if (this.#opts.digest) client.addAuthInfo('digest', Buffer.from(this.#opts.digest));
     let established = false;
     const current = () => generation === this.#generation;
@@ -484,6 +552,14 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     if (next !== 'connected' && prev === 'connected') this.#notConnectedSince = Date.now();
     this.emit('state', next, prev);
   }
+}
+
+interface PendingDeadline {
+  /** `performance.now()` after which the request rejects with `ZkTimeoutError`. */
+  readonly at: number;
+  settled: boolean;
+  readonly reject: (err: Error) => void;
+  readonly ctx: ZkErrorContext;
 }
 
 /**

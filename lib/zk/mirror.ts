@@ -318,30 +318,39 @@ export class ZkMirror extends EventEmitter<ZkMirrorEvents> {
 
   #run(start: () => Promise<void>): void {
     this.#active += 1;
-    void start().finally(() => {
-      this.#active -= 1;
-      const next = this.#queue[this.#queueHead];
-      if (next) {
-        this.#queue[this.#queueHead] = undefined;
-        this.#queueHead += 1;
-        if (this.#queueHead === this.#queue.length) {
-          this.#queue = [];
-          this.#queueHead = 0;
-        }
-        this.#run(next);
-      }
-      this.#outstanding -= 1;
-      if (this.#outstanding !== 0 || this.#lifecycle !== 'started') return;
-      if (!this.#initialized) {
-        this.#initialized = true;
-        this.emit('initialized');
-      } else if (this.#resyncing) {
-        this.#resyncing = false;
-        this.emit('resynced');
-      }
-      this.emit('idle');
-    });
+    // Not `.finally()`: that costs two more promises and microtask hops per read, which add up over a
+    // 300k-node load. A rejection is passed on unchanged, as `.finally()` would.
+    void start().then(this.#settled, this.#settledRejected);
   }
+
+  readonly #settledRejected = (err: unknown): never => {
+    this.#settled();
+    throw err;
+  };
+
+  readonly #settled = (): void => {
+    this.#active -= 1;
+    const next = this.#queue[this.#queueHead];
+    if (next) {
+      this.#queue[this.#queueHead] = undefined;
+      this.#queueHead += 1;
+      if (this.#queueHead === this.#queue.length) {
+        this.#queue = [];
+        this.#queueHead = 0;
+      }
+      this.#run(next);
+    }
+    this.#outstanding -= 1;
+    if (this.#outstanding !== 0 || this.#lifecycle !== 'started') return;
+    if (!this.#initialized) {
+      this.#initialized = true;
+      this.emit('initialized');
+    } else if (this.#resyncing) {
+      this.#resyncing = false;
+      this.emit('resynced');
+    }
+    this.emit('idle');
+  };
 
   // ---- storage ----------------------------------------------------------------------------------
 

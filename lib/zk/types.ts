@@ -28,8 +28,18 @@ export interface WatchEvent {
 
 export type Watcher = (event: WatchEvent) => void;
 
+const TWO_32 = 0x1_0000_0000;
+
+/** Same text as `readBigUInt64BE(0).toString(16)` without a BigInt per field (three per reply). */
 function hex(buf: Buffer): string {
-  return buf.readBigUInt64BE(0).toString(16);
+  const high = buf.readUInt32BE(0);
+  const low = buf.readUInt32BE(4).toString(16);
+  return high === 0 ? low : high.toString(16) + low.padStart(8, '0');
+}
+
+/** Same value as `Number(readBigInt64BE(0))`: both halves are exact doubles, so the sum rounds once, as Number() does. */
+function epochMs(buf: Buffer): number {
+  return buf.readInt32BE(0) * TWO_32 + buf.readUInt32BE(4);
 }
 
 export function toStat(s: NativeStat): ZkStat {
@@ -37,8 +47,8 @@ export function toStat(s: NativeStat): ZkStat {
     version: s.version,
     cversion: s.cversion,
     aversion: s.aversion,
-    ctime: Number(s.ctime.readBigInt64BE(0)),
-    mtime: Number(s.mtime.readBigInt64BE(0)),
+    ctime: epochMs(s.ctime),
+    mtime: epochMs(s.mtime),
     czxid: hex(s.czxid),
     mzxid: hex(s.mzxid),
     pzxid: hex(s.pzxid),
