@@ -1,6 +1,7 @@
 /**
  * The worker's wire behaviour with real processes: both flavours' registration values, both trigger
- * forms, live reschedule, console shutdown, config adoption and conflict, misfire re-runs.
+ * forms, live reschedule, console shutdown, config adoption and conflict, misfire re-runs, and what
+ * coexisting with Java 3.x workers needs (a deleted server node put back, a join their leader lost).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -110,6 +111,29 @@ describe('worker wire behaviour (real processes)', () => {
     await client.remove(server);
     await waitFor(async () => (await valueNow()) === 'DISABLED', 5_000, 'server node restored as DISABLED');
     expect(w.events('warning').filter((l) => String(l.message).includes('restored'))).toHaveLength(2);
+  });
+
+  it('flags a reshard as a non-leader when the assignment leaves out an available instance (a Java leader loses joins during its reshard)', async () => {
+    const client = await connect();
+    const { fleet, abs } = setup({ SK_JOB: 'lostjoin', SK_FLAVOUR: '3.x', SK_CRON: NEVER, SK_TOTAL: '4' });
+    const p = jobPaths('lostjoin');
+    // A leader that is none of ours and never reshards: what a Java leader is to this join after it
+    // consumed the joiner's flag.
+    await client.mkdirp(abs(p.election));
+    await client.create(abs(p.leaderInstance), '10.9.9.9@-@1', 'ephemeral');
+    const [a, b] = [fleet.spawn('10.0.0.13'), fleet.spawn('10.0.0.14')];
+    await Promise.all([registered(a), registered(b)]);
+    // The leader's reshard, made with the instance list from before b joined: everything to a, flag gone.
+    for (let i = 0; i < 4; i++) await client.mkdirp(abs(p.shardingInstance(i)));
+    await client.transaction()
+      .set(abs(p.shardingInstance(0)), a.instanceId)
+      .set(abs(p.shardingInstance(1)), a.instanceId)
+      .set(abs(p.shardingInstance(2)), a.instanceId)
+      .set(abs(p.shardingInstance(3)), a.instanceId)
+      .remove(abs(p.shardingNecessary))
+      .commit();
+    await waitFor(async () => (await client.exists(abs(p.shardingNecessary))) !== null, 15_000, 'a non-leader flagged the reshard the leader missed');
+    expect((await client.getData(abs(p.leaderInstance))).data.toString('utf8')).toBe('10.9.9.9@-@1');
   });
 
   it('adopts an existing config unless overwrite, refuses a job of another class, joins it when given that class', async () => {

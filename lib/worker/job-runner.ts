@@ -408,14 +408,23 @@ export class JobRunner implements JobRuntime {
   }
 
   /**
-   * Periodic and on election: the leader flags a reshard when owners are offline or missing;
+   * Periodic and on election: a reshard is flagged when the owners differ from the membership (by the
+   * leader at once, by others when no reshard is pending);
    * everyone flags `running` nodes left by instances that are gone (a crash nobody saw, e.g. while
    * every survivor was itself down), so those items neither block resharding nor stay unrun.
    */
   async #reconcile(): Promise<void> {
     if (!this.canStart()) return;
     if ((await this.#election.leader()) === null) await this.#electIfAvailable();
-    if ((await this.#election.isLeader()) && (await this.#sharding.needsReconcile())) await this.#sharding.setNecessary();
+    if (await this.#election.isLeader()) {
+      if (await this.#sharding.needsReconcile()) await this.#sharding.setNecessary();
+    } else if (await this.#sharding.reconcileWanted()) {
+      // Not only the leader's job: a Java 3.x leader loses a join that lands while it reshards (it read
+      // the instances first, the joiner's flag finds `necessary` already there, and its transaction
+      // deletes it), and its own reconcile looks only for offline owners, so the joiner would get no
+      // items until the next membership change. Any instance noticing flags it; the leader reshards.
+      await this.#sharding.setNecessary();
+    }
     await this.#sweepOrphans();
     if (this.config().failover && (await this.#failover.hasFlags())) await this.#takeLoop();
   }

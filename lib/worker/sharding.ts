@@ -71,6 +71,23 @@ export class ShardingService {
   }
 
   /**
+   * needsReconcile() for an instance that is not the leader: only while no reshard is pending or under
+   * way, and none began or ended during the reads (`leader/sharding` has no children, `necessary` and
+   * `processing`, and the same child version before and after): a reshard in flight explains any
+   * difference by itself, and reads straddling one compare old members with new owners.
+   */
+  async reconcileWanted(): Promise<boolean> {
+    const quiet = async (): Promise<number | null> => {
+      const node = await readNode(this.rt.client, this.rt.paths.leaderSharding);
+      if (node === null) return -1;
+      return node.stat.numChildren === 0 ? node.stat.cversion : null;
+    };
+    const before = await quiet();
+    if (before === null || !(await this.needsReconcile())) return false;
+    return (await quiet()) === before;
+  }
+
+  /**
    * Make the assignment current before a run. 'skip' means this fire should not run (no available
    * instance, or the reshard did not finish in time); the next fire tries again.
    */

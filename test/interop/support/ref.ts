@@ -27,11 +27,6 @@ export function findElasticJobRef(): string | null {
 export const REF_DIR = findElasticJobRef();
 /** SHARDKEEPER_SKIP_INTEROP=1 (set by scripts/test.mjs when the reference is absent) skips the suite. */
 export const INTEROP_ENABLED = REF_DIR !== null && process.env.SHARDKEEPER_SKIP_INTEROP !== '1';
-/**
- * SHARDKEEPER_INTEROP_EXTENDED=1 also runs the checks that are not part of `npm test` (each names what
- * is unfinished where it uses this): today the mixed Java + Node fleet (mixed-fleet.test.ts).
- */
-export const INTEROP_EXTENDED = process.env.SHARDKEEPER_INTEROP_EXTENDED === '1';
 
 export type RefVersion = '3.0.5' | '2.1.5';
 
