@@ -50,6 +50,15 @@ export class JobRunner implements JobRuntime {
   readonly #failover: FailoverService;
   readonly #schedule: CronSchedule;
   #mirror: ZkMirror | null = null;
+  /**
+   * item → when (our clock) the mirror saw it handed to us from another owner. A fire whose callback or
+   * reads come late (a starved process) can read owners a reshard wrote after the fire; an item moved
+   * to us after the fire may already have run for it on its old owner. Compared with the fireTime on
+   * our own clock, so server clock skew does not matter.
+   */
+  readonly #movedToUsAt = new Map<number, number>();
+  /** item → the owner the mirror last saw (kept across the remove + create of one reshard). */
+  readonly #lastOwner = new Map<number, string>();
   #registeredSession: string | null = null;
   #registering: Promise<void> | null = null;
   #shutdown = false;
@@ -280,6 +289,9 @@ export class JobRunner implements JobRuntime {
         }
         this.#spawn(this.#leaderFlagsReshard());
         break;
+      case 'shardingInstance':
+        if (parsed.item !== undefined) this.#onOwnerChange(parsed.item, change);
+        break;
       case 'leaderInstance':
         if (change.type === 'remove') this.#spawn(this.#electIfAvailable());
         break;
@@ -292,6 +304,15 @@ export class JobRunner implements JobRuntime {
       default:
         break;
     }
+  }
+
+  #onOwnerChange(item: number, change: MirrorChange): void {
+    // A reshard removes and re-creates owner nodes: a removal keeps the last owner for the creation.
+    if (change.type === 'remove') return;
+    const owner = change.data.toString('utf8');
+    const before = this.#lastOwner.get(item);
+    this.#lastOwner.set(item, owner);
+    if (owner === this.instanceId && before !== undefined && before !== '' && before !== this.instanceId) this.#movedToUsAt.set(item, Date.now());
   }
 
   #onOwnInstance(change: MirrorChange): void {
@@ -523,7 +544,8 @@ export class JobRunner implements JobRuntime {
       // its own fireTime). Items nobody owned (a new job, a grown total) cannot have run: they run.
       const othersAtFire = await this.#sharding.othersItems();
       if ((await this.#sharding.shardIfNecessary(this.#stop.signal)) === 'skip') return skip('sharding not ready');
-      let claims: Claim[] = (await this.#sharding.localItems()).filter((c) => !othersAtFire.has(c.item));
+      const movedAfterFire = (item: number) => (this.#movedToUsAt.get(item) ?? 0) > fireTime.getTime();
+      let claims: Claim[] = (await this.#sharding.localItems()).filter((c) => !othersAtFire.has(c.item) && !movedAfterFire(c.item));
       if (only !== null) claims = claims.filter((c) => only.has(c.item));
       if (claims.length === 0) return skip('no items');
       if (!this.canStart()) return skip('fenced');
