@@ -55,7 +55,14 @@ describe.runIf(INTEROP_ENABLED).sequential('Java ElasticJob 3.0.5 workers obey t
     await refOpsOk(fleet.target, ['config-update'], yaml);
     const stored = (await fleet.tree.value(`/${JOB}/config`))!;
     expect(stored).toContain('custom.key');
-    await refOpsOk(fleet.target, ['config-get', JOB]);
+    // And explicit YAML tags, which ElasticJob's own writer never emits (it re-dumps what it stores), so
+    // they go in as a hand edit would put them: straight into the node. Java must still read it.
+    const tagged = stored.replace(/^label: interop$/m, 'label: !!str interop').replace(/^( {2}other: )'42'$/m, '$1!!str 42');
+    expect(tagged.match(/!!str/g)).toHaveLength(2);
+    await fleet.client.setData(`/${fleet.namespace}/${JOB}/config`, tagged);
+    const read = await refOpsOk<{ yaml: string }>(fleet.target, ['config-get', JOB]);
+    expect(read.yaml).toMatch(/^label: interop$/m);
+    expect(read.yaml).toMatch(/^ {2}other: '42'$/m);
     await triggerSettleRunsExactly(fleet.alive().map((w) => w.instanceId));
   });
 
@@ -183,7 +190,7 @@ describe.runIf(INTEROP_ENABLED).sequential('Java ElasticJob 3.0.5 workers obey t
     expect(detail2.configVersion).toBe(back.version);
     await console(configRoute.PUT, { job: JOB }, { config: { ...detail2.config, cron: YEARLY }, version: detail2.configVersion }, 'PUT');
     await javaReadsConfig(back.text, ['cron']);
-    // The untouched keys are still the bytes of the very first config (tag and props included).
+    // The untouched keys are still the bytes of the very first config (tags and props included).
     expect(changedKeys(before.text, (await config()).text)).toEqual([]);
     // Stopped: the next trigger runs each item exactly once (a 3 s cron still firing would add runs).
     await triggerRunsExactly(await settled(available()));
