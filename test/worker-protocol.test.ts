@@ -173,9 +173,11 @@ describe('worker wire behaviour (real processes)', () => {
     const w = fleet.spawn('10.0.0.6');
     await registered(w);
     await waitFor(() => w.events('start').some((l) => l.kind === 'misfire'), 15_000, 'a misfire re-run starts', 50);
-    const misfire = w.events('misfire')[0];
-    const rerun = w.events('start').find((l) => l.kind === 'misfire');
-    expect(rerun?.fireTime).toBe(misfire?.fireTime);
+    const rerun = w.lines.find((l) => l.event === 'start' && l.kind === 'misfire');
+    // A slow machine can miss two fires during one run: the re-run carries the latest one missed.
+    const missedBefore = w.lines.slice(0, w.lines.indexOf(rerun!)).filter((l) => l.event === 'misfire');
+    expect(missedBefore.length).toBeGreaterThan(0);
+    expect(rerun?.fireTime).toBe(missedBefore.at(-1)?.fireTime);
     await waitFor(() => readLedger(ledger).some((e) => new Date(e.fireTime).toISOString() === rerun?.fireTime), 5_000, 'misfire re-run completes');
   });
 });
