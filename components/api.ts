@@ -1,29 +1,12 @@
 import { queryOptions } from '@tanstack/react-query';
 import type { JobDetail, JobSummary, ServersView } from '@/lib/jobtree';
 
-export type RegistryState = 'connecting' | 'connected' | 'suspended' | 'expired' | 'error' | 'idle';
+// The server's own types, imported type-only: nothing of those server modules reaches the browser.
+import type { RegistryState } from '@/lib/console/registry';
+import type { RegistrySummary as RegistryInfo } from '@/lib/console/registries';
+import type { ConnectionTestResult } from '@/lib/console/registry-probe';
 
-export interface RegistryInfo {
-  id: string;
-  name: string;
-  connectString: string;
-  namespace: string;
-  state: RegistryState;
-  error: string | null;
-  /** Whether a digest is configured (never the digest itself). */
-  digest?: boolean;
-  /** Added by an admin (editable, removable) rather than from the environment. */
-  persisted?: boolean;
-}
-
-/** POST /api/registries/test answer. */
-export interface ConnectionTestResult {
-  ok: boolean;
-  serverVersion: string | null;
-  namespaceExists: boolean;
-  jobs: string[];
-  error?: string;
-}
+export type { ConnectionTestResult, RegistryInfo, RegistryState };
 
 /** An API error with the message the server gave, so pages can show it as is; `body` keeps extra fields (409 `current`). */
 export class ApiError extends Error {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { freePort } from '../scripts/zk-harness';
-import { expect, test } from './fixtures';
+import { expect, logInThroughPage, test } from './fixtures';
 
 /**
  * The README's run command itself (`npm run demo` is `node scripts/demo.mjs`), on free ports and its own
@@ -74,12 +74,7 @@ test('npm run demo: own ZooKeeper, console and four workers; the printed login w
     // The URL and login as printed, through the login page.
     const context = await browser.newContext({ baseURL: url, storageState: { cookies: [], origins: [] } });
     const page = await context.newPage();
-    await page.goto('/');
-    await expect(page).toHaveURL(/\/login/);
-    await page.getByLabel(/user/i).fill('admin');
-    await page.getByLabel(/password/i).fill(password);
-    await page.getByRole('button', { name: /sign in|log in/i }).click();
-    await expect(page).not.toHaveURL(/\/login/);
+    await logInThroughPage(page, 'admin', password);
     for (const job of ['settle-users', 'report-regions', 'cleanup-archives']) await expect(page.locator(`[data-job="${job}"]`)).toBeVisible({ timeout: 30_000 });
     await expect(page.locator('[data-job="settle-users"] [data-status]')).toHaveAttribute('data-status', 'OK', { timeout: 30_000 });
     await page.goto('/registries/default/servers');

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Page } from '@playwright/test';
-import { credentialsOf, expect, test } from './fixtures';
+import { credentialsOf, expect, logInThroughPage, test } from './fixtures';
 
 /**
  * The operator's journeys (issue 7) on the demo stack: the README's demo job module
@@ -103,12 +103,7 @@ test('operator logs in, sees the three demo jobs OK and a grid owned by live ins
   const context = await browser.newContext({ baseURL, storageState: { cookies: [], origins: [] } });
   const page = await context.newPage();
   const { user, password } = credentialsOf('operator');
-  await page.goto('/');
-  await expect(page).toHaveURL(/\/login/);
-  await page.getByLabel(/user/i).fill(user);
-  await page.getByLabel(/password/i).fill(password);
-  await page.getByRole('button', { name: /sign in|log in/i }).click();
-  await expect(page).not.toHaveURL(/\/login/);
+  await logInThroughPage(page, user, password);
 
   // Jobs shard at their first fire (cleanup-archives fires every 30 s): all three end up OK.
   for (const job of ['settle-users', 'report-regions', 'cleanup-archives']) {

@@ -1,4 +1,4 @@
-import { test as base, type APIRequestContext, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { expect, test as base, type APIRequestContext, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { ZkClient } from '../lib/zk';
 
 export type E2eRole = 'admin' | 'operator' | 'viewer';
@@ -36,6 +36,16 @@ export async function loggedInContext(browser: Browser, baseURL: string, role: E
   return context;
 }
 
+/** Open `/` logged out, get sent to the login page, log in there as a person would, and land back. */
+export async function logInThroughPage(page: Page, user: string, password: string): Promise<void> {
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/login/);
+  await page.getByLabel(/user/i).fill(user);
+  await page.getByLabel(/password/i).fill(password);
+  await page.getByRole('button', { name: /sign in|log in/i }).click();
+  await expect(page).not.toHaveURL(/\/login/);
+}
+
 export type { APIRequestContext };
 
 export const test = base.extend<Fixtures>({
@@ -59,4 +69,4 @@ export const test = base.extend<Fixtures>({
   },
 });
 
-export { expect } from '@playwright/test';
+export { expect };

@@ -1,11 +1,9 @@
 import 'server-only';
 import { EventEmitter } from 'node:events';
-import type { InstanceDepartures, NodeSnapshot, TreeSnapshot } from '@/lib/jobtree';
+import { parsePath, type InstanceDepartures, type NodeSnapshot, type TreeSnapshot } from '@/lib/jobtree';
 import { AuthFailedError, NoAuthError, ZkClient, ZkMirror, type MirrorChange, type ZkStat, type ZkState } from '@/lib/zk';
 import { RegistryUnavailableError } from './errors';
 import type { RegistrySettings } from './settings';
-
-const INSTANCE_NODE = /^\/([^/]+)\/instances\/([^/]+)$/;
 
 /** Registry states as API.md names them. */
 export type RegistryState = 'connecting' | 'connected' | 'suspended' | 'expired' | 'error' | 'idle';
@@ -276,8 +274,8 @@ export class Registry extends EventEmitter<RegistryEvents> {
     const rel = change.path.slice(root.length);
     if (change.type === 'remove') {
       this.#nodes.delete(rel);
-      const left = INSTANCE_NODE.exec(rel);
-      if (left) this.#departures.set(left[1]!, { at: Date.now(), instance: left[2]! });
+      const left = parsePath(rel);
+      if (left.kind === 'instance' && left.job && left.instanceId) this.#departures.set(left.job, { at: Date.now(), instance: left.instanceId });
     } else {
       this.#nodes.set(rel, {
         value: change.data.toString('utf8'),
