@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, expect, inject, it, onTestFailed } from 'vitest';
 import { inNamespace, jobPaths } from '../lib/jobtree/paths';
 import { connect, uniqueNamespace, waitFor } from './zk-context';
 import { Fleet, readLedger, registered } from './support/worker-fleet';
@@ -25,6 +25,9 @@ it('re-registers its instance and server after session expiry, and resumes its i
   const job = 'expiry';
   fleet = new Fleet({ zk: inject('zkConnect'), namespace: ns, env: { SK_LEDGER: ledger, SK_JOB: job, SK_TOTAL: '2', SK_SLEEP_MS: '50' }, sessionTimeoutMs: 2_000 });
   const worker = fleet.spawn('10.7.0.1');
+  onTestFailed(() => {
+    console.error(worker.lines.map((l) => JSON.stringify(l)).join('\n'), worker.stderr.join(''));
+  });
   await registered(worker);
   const client = await connect();
   const p = jobPaths(job);

@@ -317,15 +317,10 @@ export class JobRunner implements JobRuntime {
 
   #onOwnInstance(change: MirrorChange): void {
     if (change.type === 'remove') {
-      // Deleted while our session lives: the console shut this job down here. (After an expiry the
-      // registered session is already cleared, so the re-registration is not mistaken for this.)
-      if (
-        this.#registeredSession !== null &&
-        sameSession(change.previous.stat.ephemeralOwner, this.#registeredSession) &&
-        this.client.state === 'connected'
-      ) {
-        this.#onShutdown();
-      }
+      // After an expiry the registered session is already cleared, so a re-registration's churn is not
+      // mistaken for a shutdown; a deletion of this session's node still needs confirming.
+      const session = this.#registeredSession;
+      if (session !== null && sameSession(change.previous.stat.ephemeralOwner, session)) this.#spawn(this.#confirmShutdown(session));
       return;
     }
     if (parseInstanceValue(change.data.toString('utf8')).triggerRequested) {
@@ -336,6 +331,31 @@ export class JobRunner implements JobRuntime {
           this.#fire(new Date(), 'trigger');
         })(),
       );
+    }
+  }
+
+  /**
+   * Our instance node went while we hold the session that created it: either the console shut this job
+   * down here, or the session expired — ZooKeeper deletes an expired session's ephemerals and can deliver
+   * that deletion on the old connection before the close, so a process resuming from a freeze reads it
+   * while still "connected". Only a request answered on that same session after the deletion proves the
+   * session alive, and so the deletion an operator's. A connection loss meanwhile is retried for as long
+   * as the session may still live; a new session means expiry, which re-registration handles.
+   */
+  async #confirmShutdown(session: string): Promise<void> {
+    while (this.#registeredSession === session && !this.#shutdown && !this.#closing) {
+      try {
+        const node = await this.client.exists(this.paths.instanceNode(this.instanceId));
+        if (node === null && this.client.session?.sessionId === session && this.#registeredSession === session) this.#onShutdown();
+        return;
+      } catch (err) {
+        if (!isRetryable(err)) {
+          this.#warn(`checking whether this instance was shut down: ${errorMessage(err)}`);
+          return;
+        }
+        await sleep(250, this.#stop.signal);
+        await this.client.waitConnected(this.options.sessionTimeoutMs).catch(() => undefined);
+      }
     }
   }
 
