@@ -21,6 +21,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { fourLetterWord } from '../lib/zk/four-letter';
 
 const JAVA_DIR = '/usr/share/java';
 /** The server jar pulls the rest through its manifest Class-Path; the last two bind SLF4J to log4j so we get a log. */
@@ -153,26 +154,9 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Send a four-letter-word command (`srvr`, `mntr`, `cons`, …) and return the whole reply. */
+/** A four-letter word to a server of ours on loopback; rejects when it gives no reply in time (frozen). */
 export function fourLetter(port: number, cmd: string, timeoutMs = 1000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    const socket = net.connect({ host: '127.0.0.1', port });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`4lw ${cmd} on port ${port}: no reply within ${timeoutMs} ms`));
-    }, timeoutMs);
-    socket.on('connect', () => socket.write(cmd));
-    socket.on('data', (chunk) => chunks.push(chunk));
-    socket.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    socket.on('close', () => {
-      clearTimeout(timer);
-      resolve(Buffer.concat(chunks).toString('utf8'));
-    });
-  });
+  return fourLetterWord('127.0.0.1', port, cmd, timeoutMs);
 }
 
 // ---- process bookkeeping ------------------------------------------------------------------------

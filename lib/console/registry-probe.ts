@@ -1,6 +1,6 @@
 import 'server-only';
-import net from 'node:net';
 import { NoNodeError, ZkClient } from '@/lib/zk';
+import { fourLetterWord, parseSrvrVersion } from '@/lib/zk/four-letter';
 import { assertAllowed, connectStringEntries } from './allowlist';
 
 /** What "Test connection" answers (POST /api/registries/test). */
@@ -26,41 +26,12 @@ const NOT_NAMESPACES = new Set(['zookeeper', 'shardkeeper-console']);
 const CONNECT_TIMEOUT_MS = 5_000;
 const FOUR_LETTER_TIMEOUT_MS = 1_000;
 
-/** Ask one server `srvr` (1 s budget); the version line's value, or null when refused, silent or not whitelisted. */
-export function fourLetterVersion(host: string, port: number, timeoutMs = FOUR_LETTER_TIMEOUT_MS): Promise<string | null> {
-  return new Promise((resolve) => {
-    let text = '';
-    let done = false;
-    const socket = net.connect({ host, port });
-    const finish = (value: string | null) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(value);
-    };
-    const parse = () => {
-      const m = /Zookeeper version:\s*([^\s,]+)/i.exec(text);
-      return m?.[1] ?? null;
-    };
-    const timer = setTimeout(() => finish(parse()), timeoutMs);
-    socket.setEncoding('utf8');
-    socket.on('connect', () => socket.end('srvr'));
-    socket.on('data', (chunk: string) => {
-      text += chunk;
-      if (text.length > 16_384) finish(parse());
-    });
-    socket.on('end', () => finish(parse()));
-    socket.on('close', () => finish(parse()));
-    socket.on('error', () => finish(null));
-  });
-}
-
 /** The first server of `connectString` that tells its version, or null. */
 export async function serverVersion(connectString: string): Promise<string | null> {
   for (const { host, port } of connectStringEntries(connectString)) {
     if (port === null) continue;
-    const version = await fourLetterVersion(host, port);
+    // Servers that do not whitelist `srvr` close without a reply: no version, not an error.
+    const version = await fourLetterWord(host, port, 'srvr', FOUR_LETTER_TIMEOUT_MS).then(parseSrvrVersion, () => null);
     if (version) return version;
   }
   return null;
