@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { basicFor } from './auth-support';
-import { callRoute } from './console-operations-support';
+import { callRoute, setupTree } from './console-operations-support';
 import { cleanup, connect, waitFor } from './zk-context';
 import { inject } from 'vitest';
 import * as registriesRoute from '@/app/api/registries/route';
@@ -54,6 +54,29 @@ describe('digest-protected registry', () => {
     expect(children).toHaveLength(1);
     const stranger = await connect();
     await expect(stranger.getData(`${AUDIT_ROOT}/${namespace}/${children[0] ?? ''}`)).rejects.toBeInstanceOf(NoAuthError);
+  });
+
+  it('a digest registry that audits first leaves the shared audit parents open: a registry without a digest still audits', async () => {
+    setAuditSink(new ZkAuditSink());
+    // From scratch, so that the digest registry is the one that creates /shardkeeper-console/audit
+    // (files run one at a time; the entries of earlier files are theirs to have checked). With the digest:
+    // the first test's namespace dir is creator-only.
+    await (await connect({ digest: 'elastic:right-password' })).removeRecursive(AUDIT_ROOT.slice(0, AUDIT_ROOT.lastIndexOf('/')));
+    const { namespace } = await digestNamespace();
+    const rid = register(namespace, 'elastic:right-password');
+    expect((await callRoute(disableRoute.POST, { rid, job: 'payJob' })).status).toBe(200);
+    const owner = await connect({ digest: 'elastic:right-password' });
+    expect((await owner.getChildren(`${AUDIT_ROOT}/${namespace}`)).children).toHaveLength(1);
+
+    const plain = await setupTree([
+      { path: '/plainJob/config', value: JSON.stringify({ jobName: 'plainJob', cron: '0 * * * * ?', shardingTotalCount: 1 }), ephemeral: false },
+      { path: '/plainJob/servers/10.0.0.2', value: '', ephemeral: false },
+    ]);
+    expect((await callRoute(disableRoute.POST, { rid: plain.rid, job: 'plainJob' })).status).toBe(200);
+    const { children } = await plain.writer.getChildren(`${AUDIT_ROOT}/${plain.namespace}`);
+    expect(children).toHaveLength(1);
+    const entry = JSON.parse((await plain.writer.getData(`${AUDIT_ROOT}/${plain.namespace}/${children[0] ?? ''}`)).data.toString('utf8')) as { operation: string };
+    expect(entry.operation).toBe('job.disable');
   });
 
   it('with a wrong digest: state error with a message, routes answer, nothing crashes', async () => {

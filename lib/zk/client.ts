@@ -19,7 +19,7 @@ import {
   type NativeWatcher,
 } from './native';
 import { interpretResults, toNative, TransactionError, ZkTransaction, type TxOp, type TxResult } from './transaction';
-import { toBuffer, toStat, toWatchEvent, type CreateMode, type Watcher, type ZkStat } from './types';
+import { toBuffer, toStat, toWatchEvent, type CreateAcl, type CreateMode, type Watcher, type ZkStat } from './types';
 
 /**
  * Connection states, one field for the whole client (Curator's ConnectionState, renamed):
@@ -251,10 +251,11 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
   }
 
   /** Create a node; resolves with the created path (which differs for sequential modes). */
-  create(path: string, data?: Buffer | string, mode: CreateMode = 'persistent'): Promise<string> {
+  create(path: string, data?: Buffer | string, mode: CreateMode = 'persistent', acl: CreateAcl = 'default'): Promise<string> {
     const buf = toBuffer(data);
+    const acls = acl === 'open' ? native.ACL.OPEN_ACL_UNSAFE : this.#acls;
     return this.#request('create', path, (c, done) =>
-      c.create(path, buf, this.#acls, CREATE_MODE[mode], (err, created) => done(err, () => created)),
+      c.create(path, buf, acls, CREATE_MODE[mode], (err, created) => done(err, () => created)),
     );
   }
 

@@ -19,6 +19,12 @@ export interface ZkStat {
 
 export type CreateMode = 'persistent' | 'ephemeral' | 'persistent_sequential' | 'ephemeral_sequential';
 
+/**
+ * The ACL of a created node. `default`: creator-only when the client has a digest (as ElasticJob does),
+ * else open. `open`: world-writable even with a digest, for parents that several registries share.
+ */
+export type CreateAcl = 'default' | 'open';
+
 export type WatchEventType = 'created' | 'deleted' | 'dataChanged' | 'childrenChanged';
 
 export interface WatchEvent {

@@ -16,8 +16,8 @@ export type { StoredAuditEntry };
  *
  * Keyed by namespace rather than by this console's registry id: another console may call the same
  * namespace by another id. Entries answer with the reading console's id. Capped at `maxEntries` per
- * namespace (oldest deleted after each write). With a registry digest the nodes get the creator-only ACL
- * like every node the console writes.
+ * namespace (oldest deleted after each write). With a registry digest the namespace's dir and entries get
+ * the creator-only ACL like every node the console writes; the shared parents stay open.
  */
 export const AUDIT_ROOT = '/shardkeeper-console/audit';
 
@@ -172,12 +172,18 @@ export class ZkAuditSink implements AuditSink {
   }
 }
 
+/**
+ * Create the namespace's audit dir and its missing parents. The parents are shared by every registry on
+ * the ensemble, so they are open even when this registry has a digest: created creator-only by a digest
+ * registry, they would lock every other registry's audit out.
+ */
 async function mkdirs(client: ZkClient, dir: string): Promise<void> {
+  const segments = dir.split('/').filter(Boolean);
   let path = '';
-  for (const segment of dir.split('/').filter(Boolean)) {
+  for (const [index, segment] of segments.entries()) {
     path += `/${segment}`;
     try {
-      await client.create(path, '');
+      await client.create(path, '', 'persistent', index === segments.length - 1 ? 'default' : 'open');
     } catch (err) {
       if (!(err instanceof NodeExistsError)) throw err;
     }
