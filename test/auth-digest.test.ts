@@ -14,6 +14,7 @@ import * as jobsRoute from '@/app/api/registries/[rid]/jobs/route';
 import * as disableRoute from '@/app/api/registries/[rid]/jobs/[job]/disable/route';
 import { registerRegistry, unregisterRegistry } from '@/lib/console';
 import { AUDIT_ROOT, ZkAuditSink } from '@/lib/console/audit';
+import { CONSOLE_NODE } from '@/lib/console/settings';
 import { setAuditSink } from '@/lib/console/operations/audit';
 import { NoAuthError } from '@/lib/zk';
 
@@ -61,7 +62,7 @@ describe('digest-protected registry', () => {
     // From scratch, so that the digest registry is the one that creates /shardkeeper-console/audit
     // (files run one at a time; the entries of earlier files are theirs to have checked). With the digest:
     // the first test's namespace dir is creator-only.
-    await (await connect({ digest: 'elastic:right-password' })).removeRecursive(AUDIT_ROOT.slice(0, AUDIT_ROOT.lastIndexOf('/')));
+    await (await connect({ digest: 'elastic:right-password' })).removeRecursive(`/${CONSOLE_NODE}`);
     const { namespace } = await digestNamespace();
     const rid = register(namespace, 'elastic:right-password');
     expect((await callRoute(disableRoute.POST, { rid, job: 'payJob' })).status).toBe(200);

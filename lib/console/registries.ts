@@ -4,7 +4,7 @@ import { assertAllowed } from './allowlist';
 import { readDataFile, writeDataFile } from './data-dir';
 import { BadRequestError, ConsoleError, NotFoundError } from './errors';
 import { Registry, type RegistryState } from './registry';
-import { defaultRegistrySettings, type RegistrySettings } from './settings';
+import { CONSOLE_NODE, defaultRegistrySettings, type RegistrySettings } from './settings';
 
 export interface RegistrySummary {
   id: string;
@@ -50,7 +50,7 @@ export const registrySettingsSchema = z.object({
   namespace: z
     .string()
     .regex(/^[A-Za-z0-9._-]{1,128}$/, 'namespace must be one path segment of letters, digits, ".", "_" or "-"')
-    .refine((v) => v !== '.' && v !== '..' && v !== 'zookeeper' && v !== 'shardkeeper-console', 'namespace is reserved'),
+    .refine((v) => v !== '.' && v !== '..' && v !== 'zookeeper' && v !== CONSOLE_NODE, 'namespace is reserved'),
   digest: z
     .string()
     .max(512)

@@ -2,6 +2,7 @@ import 'server-only';
 import { NoNodeError, ZkClient } from '@/lib/zk';
 import { fourLetterWord, parseSrvrVersion } from '@/lib/zk/four-letter';
 import { assertAllowed, connectStringEntries } from './allowlist';
+import { CONSOLE_NODE } from './settings';
 
 /** What "Test connection" answers (POST /api/registries/test). */
 export interface ConnectionTestResult {
@@ -21,7 +22,7 @@ export interface ProbeInput {
 }
 
 /** Names under the root that are never job namespaces. */
-const NOT_NAMESPACES = new Set(['zookeeper', 'shardkeeper-console']);
+const NOT_NAMESPACES = new Set(['zookeeper', CONSOLE_NODE]);
 
 const CONNECT_TIMEOUT_MS = 5_000;
 const FOUR_LETTER_TIMEOUT_MS = 1_000;

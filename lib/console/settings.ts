@@ -11,6 +11,9 @@ export interface RegistrySettings {
 
 const DEFAULT_NAMESPACE = 'shardkeeper';
 
+/** The console's own node at the ensemble root (it holds the audit log): never a job namespace. */
+export const CONSOLE_NODE = 'shardkeeper-console';
+
 const envSchema = z.object({
   ZK_CONNECT: z
     .string()

@@ -14,7 +14,7 @@ import type { JobDetail } from '@/lib/jobtree';
 import { jobDetail, MemoryAuditSink, reshardJob, setAuditSink } from '@/lib/console';
 import { compareObservation, treeValues } from './support/compare';
 import { describeOwners, expectedOwners, JavaFleet, sameOwners } from './support/fleet';
-import { mirrorDigest, observe, treeDigest, type Observation } from './support/observe';
+import { observe, readConsoleAtTree, type Observation } from './support/observe';
 import { ensureRefClasspath, INTEROP_ENABLED, refOpsOk, type RefJob } from './support/ref';
 import { waitFor } from '../zk-context';
 
@@ -82,10 +82,8 @@ describe.runIf(INTEROP_ENABLED).sequential('console reads a Java ElasticJob 3.0.
     let found: JobDetail | null = null;
     await waitFor(
       async () => {
-        const tree = await treeDigest(fleet.client, `/${fleet.namespace}`);
-        if (mirrorDigest(fleet.registry) !== tree) return false;
-        found = await jobDetail(fleet.registry.id, job);
-        return mirrorDigest(fleet.registry) === tree;
+        found = (await readConsoleAtTree(fleet.registry, fleet.client, `/${fleet.namespace}`, () => jobDetail(fleet.registry.id, job)))?.answer ?? null;
+        return found !== null;
       },
       10_000,
       `the console's mirror equal to the tree of ${job}`,

@@ -4,6 +4,7 @@ import { NodeExistsError, NoNodeError, type ZkClient } from '@/lib/zk';
 import { RegistryUnavailableError } from '../errors';
 import { getRegistry, listRegistries } from '../registries';
 import type { AuditEntry, AuditSink, AuditValue, StoredAuditEntry } from '../operations/audit';
+import { CONSOLE_NODE } from '../settings';
 
 export type { StoredAuditEntry };
 
@@ -19,7 +20,7 @@ export type { StoredAuditEntry };
  * namespace (oldest deleted after each write). With a registry digest the namespace's dir and entries get
  * the creator-only ACL like every node the console writes; the shared parents stay open.
  */
-export const AUDIT_ROOT = '/shardkeeper-console/audit';
+export const AUDIT_ROOT = `/${CONSOLE_NODE}/audit`;
 
 const storedSchema = z.object({
   at: z.string(),

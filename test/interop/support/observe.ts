@@ -38,6 +38,19 @@ export function mirrorDigest(registry: Registry): string {
   return lines.sort().join('\n');
 }
 
+/**
+ * `read` the console while its mirror holds exactly the tree under `root`: the tree's digest and the
+ * answer, or null when the mirror did not catch up within 5 s or changed during the read.
+ */
+export async function readConsoleAtTree<T>(registry: Registry, client: ZkClient, root: string, read: () => Promise<T>): Promise<{ tree: string; answer: T } | null> {
+  const tree = await treeDigest(client, root);
+  const mirrorDeadline = Date.now() + 5_000;
+  while (mirrorDigest(registry) !== tree && Date.now() < mirrorDeadline) await new Promise((r) => setTimeout(r, 20));
+  if (mirrorDigest(registry) !== tree) return null;
+  const answer = await read();
+  return mirrorDigest(registry) === tree ? { tree, answer } : null;
+}
+
 export interface Observation {
   version: '3.0.5' | '2.1.5';
   tree: string;
@@ -66,15 +79,14 @@ export async function observe(
   let attempts = 0;
   while (Date.now() < deadline) {
     attempts += 1;
-    const before = await treeDigest(client, root);
-    const mirrorDeadline = Date.now() + 5_000;
-    while (mirrorDigest(registry) !== before && Date.now() < mirrorDeadline) await new Promise((r) => setTimeout(r, 20));
-    if (mirrorDigest(registry) !== before) continue;
-    const consoleJobs = (await jobList(registry.id)).jobs;
-    const details = new Map<string, JobDetail>();
-    for (const job of jobs) details.set(job, await jobDetail(registry.id, job));
-    const servers = await serverList(registry.id);
-    if (mirrorDigest(registry) !== before) continue;
+    const seen = await readConsoleAtTree(registry, client, root, async () => {
+      const consoleJobs = (await jobList(registry.id)).jobs;
+      const details = new Map<string, JobDetail>();
+      for (const job of jobs) details.set(job, await jobDetail(registry.id, job));
+      return { jobs: consoleJobs, details, servers: await serverList(registry.id) };
+    });
+    if (seen === null) continue;
+    const before = seen.tree;
     const [refJobs, refServers, ...refSharding] = await Promise.all([
       refOps<{ jobsTotalCount: number; jobs: RefJobBrief[] } | RefJobBrief[]>(target, ['jobs']).then((a) =>
         // 2.1.5's RefOps answers the bare list.
@@ -86,7 +98,7 @@ export async function observe(
     const after = await treeDigest(client, root);
     if (after !== before) continue;
     const sharding = new Map(jobs.map((job, i) => [job, refSharding[i]!] as const));
-    return { version: target.version ?? '3.0.5', tree: before, console: { jobs: consoleJobs, details, servers }, ref: { jobs: refJobs, sharding, servers: refServers } };
+    return { version: target.version ?? '3.0.5', tree: before, console: seen.answer, ref: { jobs: refJobs, sharding, servers: refServers } };
   }
   throw new Error(`no quiet window to compare console and RefOps within ${timeoutMs} ms (${attempts} attempts)`);
 }
