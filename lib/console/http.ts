@@ -5,7 +5,7 @@ import { isRetryable, TransactionError, ZkError } from '@/lib/zk';
 import { zkAuditSink } from './audit';
 import { authorize, RateLimitedError, UnauthorizedError, type Principal, type Role } from './auth';
 import { BadRequestError, ConsoleError, PayloadTooLargeError } from './errors';
-import { getAuditSink, setDefaultAuditSinkFactory, type AuditRecord } from './operations/audit';
+import { getAuditSink, setDefaultAuditSinkFactory, type Actor, type AuditRecord } from './operations/audit';
 import type { OperationOutcome } from './operations/tree';
 
 export interface ErrorBody {
@@ -212,14 +212,14 @@ async function recordAudit(record: AuditRecord | null, ctx: RouteContext): Promi
 export function operationRoute<P extends z.ZodType<Params>, B extends z.ZodType, R>(
   paramsSchema: P,
   bodySchema: B,
-  operation: (params: z.infer<P>, body: z.infer<B>) => Promise<OperationOutcome<R>>,
+  operation: (params: z.infer<P>, body: z.infer<B>, actor: Actor) => Promise<OperationOutcome<R>>,
   options: ApiRouteOptions = { role: 'operator' },
 ): RouteHandler {
   return apiRoute(
     paramsSchema,
     async (params, request, ctx) => {
       const body = await readJsonBody(request, bodySchema);
-      const outcome = await operation(params, body);
+      const outcome = await operation(params, body, { user: ctx.user, role: ctx.principal.role });
       await recordAudit(outcome.audit, ctx);
       return outcome.result;
     },

@@ -1,5 +1,6 @@
 /** The job-tree contract (PROTOCOL.md): pure, shared by the console and the worker. */
 export * from './errors';
+export * from './limits';
 export * from './names';
 export * from './paths';
 export * from './flavour';

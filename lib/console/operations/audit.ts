@@ -4,6 +4,18 @@
  * recent entries in memory; the HTTP pipeline installs the ZooKeeper store (lib/console/audit) as default.
  */
 
+import type { Role } from '../auth/roles';
+
+/**
+ * Who asks for a write, as the route pipeline authenticated them: operations that depend on the role
+ * (admin-only keys) or stamp the audit entry inside their own transaction take it as an argument.
+ */
+export interface Actor {
+  /** Null only for writes made outside the HTTP pipeline (scripts, tests). */
+  readonly user: string | null;
+  readonly role: Role;
+}
+
 /** A node's value before or after a write; null when the node does not exist on that side. */
 export type AuditValue = string | null;
 

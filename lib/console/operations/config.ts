@@ -9,6 +9,7 @@ import {
   ConfigError,
   configChanges,
   detectFlavour,
+  MAX_SHARDING_TOTAL_COUNT,
   parseConfig,
   updateConfig,
   validateConfigText,
@@ -20,9 +21,6 @@ import { BadVersionError, NoNodeError } from '@/lib/zk';
 import { ConflictError, ConsoleError, NotFoundError } from '../errors';
 import { readJob, type JobState } from './job';
 import { openTree, type OperationOutcome, type Tree } from './tree';
-
-/** Console policy on top of the format: ElasticJob has no upper bound, but no sane job has more items. */
-export const MAX_SHARDING_TOTAL_COUNT = 10_000;
 
 /** Either the parsed object as GET gave it (changed where the operator changed it) or the whole text. */
 export type ConfigEdit =

@@ -2,7 +2,7 @@ import 'server-only';
 /** The console's write operations (API.md "Write"): each validates, writes in one transaction, and returns its audit record. */
 export * from './audit';
 export { openTree, type OperationOutcome } from './tree';
-export { updateJobConfig, MAX_SHARDING_TOTAL_COUNT, InvalidConfigError } from './config';
+export { updateJobConfig, InvalidConfigError } from './config';
 export type { ConfigEdit, ConfigUpdateResult } from './config';
 export { configEditBody } from './bodies';
 export { triggerJob, reshardJob } from './trigger';
