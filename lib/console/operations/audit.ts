@@ -30,6 +30,8 @@ export interface AuditRecord {
   readonly before: Readonly<Record<string, AuditValue>>;
   /** Path → value after the write (null: the node was removed). */
   readonly after: Readonly<Record<string, AuditValue>>;
+  /** Facts a reviewer must not miss, in words (e.g. that an admin changed a SCRIPT job's command line). */
+  readonly remarks?: readonly string[];
 }
 
 export interface AuditEntry extends AuditRecord {
