@@ -4,6 +4,16 @@
  */
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
+  // The login limits need each request's real socket address, which `next start` does not pass on.
+  const { installPeerCapture } = await import('./lib/console/auth/peer-capture');
+  installPeerCapture();
+  const { cookieSecureSetting, trustedProxyCount } = await import('./lib/console/auth/forwarded');
+  try {
+    trustedProxyCount();
+    cookieSecureSetting();
+  } catch (err) {
+    console.error(`[shardkeeper] ${err instanceof Error ? err.message : String(err)}`);
+  }
   const { initUsers } = await import('./lib/console/auth/users');
   try {
     await initUsers();

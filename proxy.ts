@@ -7,12 +7,11 @@ import { readCookie, SESSION_COOKIE, verifySession } from './lib/console/auth/se
  *   without it does not run), so an XSS that slipped past React's escaping still cannot execute;
  * - pages without a valid session cookie go to /login. This is the cheap check (signature and expiry);
  *   the API routes, where all data comes from, do the full one (user still exists, same password epoch).
- * - /api requests pass untouched: their handlers answer 401/403 as JSON, never a redirect (API.md).
+ * - /api never comes here (see the matcher): its handlers answer 401/403 as JSON, never a redirect.
  * Static security headers (nosniff, Referrer-Policy, X-Frame-Options) are in next.config.js for every path.
  */
 export function proxy(request: NextRequest): NextResponse {
   const { pathname, search } = request.nextUrl;
-  if (pathname.startsWith('/api/')) return NextResponse.next();
 
   const isLogin = pathname === '/login';
   const session = verifySession(readCookie(request.headers.get('cookie'), SESSION_COOKIE));
@@ -48,10 +47,13 @@ export function proxy(request: NextRequest): NextResponse {
 }
 
 export const config = {
-  // Everything except Next's static files (hashed, no user data) and prefetches.
+  // Everything except /api, Next's static files (hashed, no user data) and prefetches. /api stays out:
+  // for a request the proxy matches, Next buffers the whole upload (up to 10 MB kept) before anything
+  // runs, so an anonymous client could make every API route read megabytes before its 401; without the
+  // proxy the handler authenticates on the headers and reads the body itself (readBodyText, 256 KB).
   matcher: [
     {
-      source: '/((?!_next/static|_next/image|favicon.ico).*)',
+      source: '/((?!api/|_next/static|_next/image|favicon.ico).*)',
       missing: [
         { type: 'header', key: 'next-router-prefetch' },
         { type: 'header', key: 'purpose', value: 'prefetch' },

@@ -13,9 +13,8 @@ import * as registriesRoute from '@/app/api/registries/route';
 import * as jobsRoute from '@/app/api/registries/[rid]/jobs/route';
 import * as disableRoute from '@/app/api/registries/[rid]/jobs/[job]/disable/route';
 import { registerRegistry, unregisterRegistry } from '@/lib/console';
-import { AUDIT_ROOT, ZkAuditSink } from '@/lib/console/audit';
+import { AUDIT_ROOT } from '@/lib/console/audit';
 import { CONSOLE_NODE } from '@/lib/console/settings';
-import { setAuditSink } from '@/lib/console/operations/audit';
 import { NoAuthError } from '@/lib/zk';
 
 async function digestNamespace(): Promise<{ namespace: string }> {
@@ -41,7 +40,6 @@ function register(namespace: string, digest: string): string {
 
 describe('digest-protected registry', () => {
   it('with the right digest: reads, writes and audits (audit nodes under the same ACL)', async () => {
-    setAuditSink(new ZkAuditSink());
     const { namespace } = await digestNamespace();
     const rid = register(namespace, 'elastic:right-password');
     const jobs = await callRoute(jobsRoute.GET, { rid }, undefined, 'GET', { anonymous: true, headers: basicFor('viewer') });
@@ -58,7 +56,6 @@ describe('digest-protected registry', () => {
   });
 
   it('a digest registry that audits first leaves the shared audit parents open: a registry without a digest still audits', async () => {
-    setAuditSink(new ZkAuditSink());
     // From scratch, so that the digest registry is the one that creates /shardkeeper-console/audit
     // (files run one at a time; the entries of earlier files are theirs to have checked). With the digest:
     // the first test's namespace dir is creator-only.

@@ -5,7 +5,7 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { basicFor, login, USERS, type Who } from './auth-support';
 import { callRoute, callRouteWithHeaders } from './console-operations-support';
 import * as loginRoute from '@/app/api/auth/login/route';
@@ -188,8 +188,14 @@ describe('sessions and CSRF', () => {
 });
 
 describe('login rate limit', () => {
+  afterEach(() => {
+    delete process.env.SHARDKEEPER_TRUST_PROXY;
+  });
+
   it('5 failures a minute per user and address, then 429 with Retry-After, even for the right password', async () => {
     resetLoginLimiters();
+    // The addresses below come from X-Forwarded-For, which counts only behind a trusted proxy.
+    process.env.SHARDKEEPER_TRUST_PROXY = '1';
     const attempt = (password: string, address: string) =>
       callRouteWithHeaders(loginRoute.POST, {}, { user: USERS.admin.user, password }, 'POST', { anonymous: true, headers: { 'x-forwarded-for': address } });
     for (let i = 0; i < 5; i++) expect((await attempt('wrong-password', '192.0.2.1')).status).toBe(401);
@@ -255,7 +261,7 @@ describe('administration', () => {
       { id: '..', connectString: '127.0.0.1:1', namespace: 'x' },
       { id: 'r1', connectString: '127.0.0.1:1', namespace: '../etc' },
       { id: 'r1', connectString: '127.0.0.1:1', namespace: 'a/b' },
-      { id: 'r1', connectString: '127.0.0.1:1/chroot', namespace: 'x' },
+      { id: 'r1', connectString: '127.0.0.1:1/../chroot', namespace: 'x' },
       { id: 'x'.repeat(65), connectString: '127.0.0.1:1', namespace: 'x' },
     ];
     for (const body of bad) expect((await callRoute(registriesRoute.POST, {}, body, 'POST', admin)).status, JSON.stringify(body)).toBe(400);

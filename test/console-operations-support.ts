@@ -19,6 +19,9 @@ process.env.SHARDKEEPER_DATA_DIR ??= mkdtempSync(path.join(tmpdir(), 'shardkeepe
 export const TEST_OPERATOR = { user: 'test-operator', password: 'test-operator-password' } as const;
 process.env.SHARDKEEPER_OPERATOR_USER ??= TEST_OPERATOR.user;
 process.env.SHARDKEEPER_OPERATOR_PASSWORD ??= TEST_OPERATOR.password;
+// User and registry administration is audited on the default registry's ensemble before it is made:
+// point the default registry at the test ZooKeeper (read when the registry store is first used).
+process.env.ZK_CONNECT ??= inject('zkConnect');
 
 export function basicAuth(user: string, password: string): string {
   return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;

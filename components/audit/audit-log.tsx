@@ -12,13 +12,21 @@ export function AuditLog() {
   const [registry, setRegistry] = useState(params.get('registry') ?? '');
   const [job, setJob] = useState(params.get('job') ?? '');
   const [limit, setLimit] = useState(100);
-  const filter = { ...(registry ? { registry } : {}), ...(job ? { job } : {}), limit };
+  const [scope, setScope] = useState<'registries' | 'console'>(params.get('scope') === 'console' ? 'console' : 'registries');
+  const filter = scope === 'console' ? { scope, limit } : { ...(registry ? { registry } : {}), ...(job ? { job } : {}), limit };
   const { data, error, isPending } = useQuery(auditQuery(filter));
 
   return (
     <section className="flex flex-col gap-4">
       <h1 className="text-xl font-semibold">Audit log</h1>
       <form className="flex flex-wrap items-end gap-3 text-sm" onSubmit={(e) => e.preventDefault()} data-testid="audit-filters">
+        <label className="flex flex-col">
+          Log
+          <select value={scope} onChange={(e) => setScope(e.target.value === 'console' ? 'console' : 'registries')} className="rounded border border-slate-300 px-2 py-1" name="scope">
+            <option value="registries">Registry changes</option>
+            <option value="console">Console (users, registries, failed logins; admins)</option>
+          </select>
+        </label>
         <label className="flex flex-col">
           Registry
           <input value={registry} onChange={(e) => setRegistry(e.target.value.trim())} placeholder="all" className="rounded border border-slate-300 px-2 py-1" name="registry" />
@@ -53,13 +61,13 @@ export function AuditLog() {
           </thead>
           <tbody>
             {data.entries.map((e, i) => (
-              <tr key={`${e.at}-${i}`} className="border-b align-top" data-operation={e.operation}>
+              <tr key={`${e.registry ?? ''}-${e.at}-${i}`} className="border-b align-top" data-operation={e.operation}>
                 <td className="py-1">{new Date(e.at).toLocaleString()}</td>
                 <td>{e.user ?? '—'}</td>
                 <td>
                   <div className="font-medium">{e.operation}</div>
                   <div className="text-xs text-slate-500">
-                    {e.registry}
+                    {e.registry ?? 'console'}
                     {e.job ? ` / ${e.job}` : ''}
                   </div>
                 </td>

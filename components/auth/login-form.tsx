@@ -2,12 +2,7 @@
 
 import { useSearchParams } from 'next/navigation';
 import { useEffect, useState, type FormEvent } from 'react';
-
-/** Only paths of this console: `next=//evil.example` or `next=https://…` must not redirect away. */
-function safeNext(next: string | null): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\') || next.startsWith('/login')) return '/';
-  return next;
-}
+import { safeNextPath } from '@/lib/console/auth/safe-next';
 
 export function LoginForm() {
   const params = useSearchParams();
@@ -34,7 +29,8 @@ export function LoginForm() {
         return;
       }
       // A full load, so the header and every query start with the new session.
-      window.location.assign(safeNext(params.get('next')));
+      // Only a path of this console (`next=/%09/evil.example` and the like must not lead away).
+      window.location.assign(safeNextPath(params.get('next'), window.location.origin));
     } catch {
       setError('the console did not answer; try again');
     } finally {

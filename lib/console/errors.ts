@@ -44,3 +44,13 @@ export class PayloadTooLargeError extends ConsoleError {
     super('PAYLOAD_TOO_LARGE', 413, `request body is larger than ${limitBytes} bytes`);
   }
 }
+
+/**
+ * The change needs the `admin` role although the route is open to operators: a SCRIPT job's command line
+ * runs as a shell command on every worker, so changing it is code execution on the fleet.
+ */
+export class AdminRequiredError extends ConsoleError {
+  constructor(what: string, field: string) {
+    super('ADMIN_REQUIRED', 403, `only an admin may change ${what} (${field}); nothing was written`, { field });
+  }
+}

@@ -1,20 +1,16 @@
 import 'server-only';
 import { z } from 'zod';
-import { ConfigError, CronError, InvalidNameError, JobTreeError } from '@/lib/jobtree';
+import { ConfigError, CronError, InvalidNameError, JobTreeError, jsonTextDeeperThan } from '@/lib/jobtree';
 import { isRetryable, TransactionError, ZkError } from '@/lib/zk';
-import { zkAuditSink } from './audit';
 import { authorize, RateLimitedError, UnauthorizedError, type Principal, type Role } from './auth';
 import { BadRequestError, ConsoleError, PayloadTooLargeError } from './errors';
-import { getAuditSink, setDefaultAuditSinkFactory, type Actor, type AuditRecord } from './operations/audit';
+import { getAuditSink, type Actor, type AuditEntry } from './operations/audit';
 import type { OperationOutcome } from './operations/tree';
 
 export interface ErrorBody {
   error: { code: string; message: string };
   [detail: string]: unknown;
 }
-
-// Every write the pipeline runs is recorded in the registry's ZooKeeper unless a test set another sink.
-setDefaultAuditSinkFactory(zkAuditSink);
 
 export function errorResponse(
   status: number,
@@ -139,6 +135,13 @@ export function rawRoute(
 /** Largest request body the write routes accept (a config text is a few KB). */
 export const MAX_BODY_BYTES = 256 * 1024;
 
+/**
+ * Deepest `[`/`{` nesting a JSON body may have (a config object inside `{config}` needs a handful).
+ * V8's JSON.parse builds any depth, but JSON.stringify, zod and the YAML writer recurse and overflow the
+ * stack on it: a 500 instead of a 400. Counted on the text, so nothing deep is ever built.
+ */
+export const MAX_JSON_BODY_DEPTH = 64;
+
 /** The body as text, refusing more than `limit` bytes (413) without buffering past it. */
 export async function readBodyText(request: Request, limit = MAX_BODY_BYTES): Promise<string> {
   const declared = request.headers.get('content-length');
@@ -175,6 +178,7 @@ export async function readJsonBody<S extends z.ZodType>(request: Request, schema
   const text = await readBodyText(request);
   let value: unknown;
   if (text.trim() !== '') {
+    if (jsonTextDeeperThan(text, MAX_JSON_BODY_DEPTH)) throw new BadRequestError(`body: JSON nests deeper than ${MAX_JSON_BODY_DEPTH} levels`);
     try {
       value = JSON.parse(text);
     } catch (err) {
@@ -195,19 +199,24 @@ export const emptyBody = z.unknown().superRefine((value, ctx) => {
   }
 });
 
-/** Hand an operation's audit record to the sink, stamped with time and user. A failing sink never fails the write. */
-async function recordAudit(record: AuditRecord | null, ctx: RouteContext): Promise<void> {
-  if (record === null) return;
+/**
+ * Tell the process's observer (tests; a future forwarder) about an entry already committed with its
+ * change. The audit itself is not here: each operation writes its entry in the same ZooKeeper transaction
+ * as the change and fails with 503 AUDIT_UNAVAILABLE, changing nothing, when the entry cannot be written.
+ */
+async function notifyAudit(entry: AuditEntry | null): Promise<void> {
+  if (entry === null) return;
   try {
-    await getAuditSink().record({ ...record, at: new Date().toISOString(), user: ctx.user });
+    await getAuditSink().record(entry);
   } catch (err) {
-    console.error('[shardkeeper] audit sink failed; the write itself succeeded', err, record);
+    console.error('[shardkeeper] audit observer failed; the change and its audit entry are committed', err);
   }
 }
 
 /**
- * A write route: the apiRoute pipeline, then the JSON body (size-limited, zod), the lib/console
- * operation, and its audit record to the audit sink. Operator role unless stated.
+ * A write route: the apiRoute pipeline, then the JSON body (size-limited, zod), and the lib/console
+ * operation, which gets the authenticated actor and commits its audit entry with the change. Operator
+ * role unless stated.
  */
 export function operationRoute<P extends z.ZodType<Params>, B extends z.ZodType, R>(
   paramsSchema: P,
@@ -220,7 +229,7 @@ export function operationRoute<P extends z.ZodType<Params>, B extends z.ZodType,
     async (params, request, ctx) => {
       const body = await readJsonBody(request, bodySchema);
       const outcome = await operation(params, body, { user: ctx.user, role: ctx.principal.role });
-      await recordAudit(outcome.audit, ctx);
+      await notifyAudit(outcome.audit);
       return outcome.result;
     },
     options,

@@ -1,6 +1,6 @@
 import 'server-only';
 export * from './errors';
-export { addRegistry, getRegistry, listRegistries, registerRegistry, registrySettingsSchema, registryUpdateSchema, removeRegistry, unregisterRegistry, updateRegistry } from './registries';
+export { addRegistry, getRegistry, listRegistries, peekRegistry, registerRegistry, registrySettingsSchema, registryUpdateSchema, removeRegistry, unregisterRegistry, updateRegistry } from './registries';
 export type { RegistryInput, RegistrySummary, RegistryUpdate } from './registries';
 export { assertAllowed, zkAllowlist } from './allowlist';
 export { listNamespaces, testConnection } from './registry-probe';

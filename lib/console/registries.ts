@@ -42,11 +42,9 @@ export const registrySettingsSchema = z.object({
     // Static routes beside /api/registries/{rid}: a registry by these names could not be removed.
     .refine((v) => !RESERVED_IDS.has(v), 'id is reserved'),
   name: z.string().trim().min(1).max(128).optional(),
-  connectString: z
-    .string()
-    .trim()
-    .max(1024)
-    .regex(/^[^\s,/]+:\d+(,[^\s,/]+:\d+)*$/, 'connectString must look like host:port[,host:port…]'),
+  // Its shape is checked where it is used, by assertAllowed: parsed as the ZooKeeper client parses it
+  // (connect-string.ts), 400 INVALID_CONNECT_STRING / ZK_HOST_NOT_ALLOWED.
+  connectString: z.string().trim().min(1, 'connectString is empty'),
   namespace: z
     .string()
     .regex(/^[A-Za-z0-9._-]{1,128}$/, 'namespace must be one path segment of letters, digits, ".", "_" or "-"')
@@ -103,7 +101,16 @@ function loadPersisted(): RegistryInput[] {
     console.error(`[shardkeeper] ignoring ${REGISTRIES_FILE} in the data directory: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
     return [];
   }
-  return parsed.data.registries;
+  // Saved by an older console or before the allow-list changed: never dial what would be refused today.
+  return parsed.data.registries.filter((r) => {
+    try {
+      assertAllowed(r.connectString);
+      return true;
+    } catch (err) {
+      console.error(`[shardkeeper] not loading registry ${r.id} from ${REGISTRIES_FILE}: ${err instanceof Error ? err.message : String(err)}`);
+      return false;
+    }
+  });
 }
 
 // Route handlers may be loaded in several module instances (dev reloads, separate bundles); one store on
@@ -258,4 +265,24 @@ export async function removeRegistry(id: string): Promise<void> {
   await registry?.close().catch((err: unknown) => {
     console.error(`[shardkeeper] closing the session of removed registry ${id} failed`, err);
   });
+}
+
+/**
+ * One registry as listed, without starting its session (listRegistries starts every registry): for the
+ * checks an admin change makes before it is audited. Null when unknown.
+ */
+export function peekRegistry(id: string): RegistrySummary | null {
+  const { registries, persisted } = store();
+  const r = registries.get(id);
+  if (!r) return null;
+  return {
+    id: r.id,
+    name: r.settings.name,
+    connectString: r.settings.connectString,
+    namespace: r.settings.namespace,
+    state: r.state,
+    error: r.lastError,
+    digest: r.settings.digest !== undefined,
+    persisted: persisted.has(r.id),
+  };
 }

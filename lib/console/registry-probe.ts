@@ -1,7 +1,8 @@
 import 'server-only';
 import { NoNodeError, ZkClient } from '@/lib/zk';
 import { fourLetterWord, parseSrvrVersion } from '@/lib/zk/four-letter';
-import { assertAllowed, connectStringEntries } from './allowlist';
+import { assertAllowed } from './allowlist';
+import type { ParsedConnectString } from './connect-string';
 import { CONSOLE_NODE } from './settings';
 
 /** What "Test connection" answers (POST /api/registries/test). */
@@ -27,10 +28,9 @@ const NOT_NAMESPACES = new Set(['zookeeper', CONSOLE_NODE]);
 const CONNECT_TIMEOUT_MS = 5_000;
 const FOUR_LETTER_TIMEOUT_MS = 1_000;
 
-/** The first server of `connectString` that tells its version, or null. */
-export async function serverVersion(connectString: string): Promise<string | null> {
-  for (const { host, port } of connectStringEntries(connectString)) {
-    if (port === null) continue;
+/** The first server of the (allow-list checked) connect string that tells its version, or null. */
+export async function serverVersion(parsed: ParsedConnectString): Promise<string | null> {
+  for (const { host, port } of parsed.servers) {
     // Servers that do not whitelist `srvr` close without a reply: no version, not an error.
     const version = await fourLetterWord(host, port, 'srvr', FOUR_LETTER_TIMEOUT_MS).then(parseSrvrVersion, () => null);
     if (version) return version;
@@ -67,8 +67,7 @@ function message(err: unknown): string {
  * allow-list refusal throws (400).
  */
 export async function testConnection(input: ProbeInput & { namespace: string }): Promise<ConnectionTestResult> {
-  assertAllowed(input.connectString);
-  const versionPromise = serverVersion(input.connectString);
+  const versionPromise = serverVersion(assertAllowed(input.connectString));
   let result: ConnectionTestResult;
   try {
     result = await withClient(input.connectString, input.digest, async (client) => {

@@ -4,6 +4,7 @@
  * values are written the way Gson writes them (HTML-safe escapes), so the result is what a Java 2.x
  * console would have written.
  */
+import { assertJsonTextDepth } from './config-depth';
 import { cannotAddKey, KEYS_2X } from './config-keys';
 import type { NewJobConfig } from './config-types';
 import { NEW_JOB_DEFAULTS } from './config-types';
@@ -12,6 +13,8 @@ import { ConfigError } from './errors';
 import { STRATEGY_CLASS_2X } from './strategy';
 
 export function parseJsonConfig(text: string): Record<string, unknown> {
+  // Before JSON.parse: whatever reads the result next (zod, deepEqual, JSON.stringify) recurses.
+  assertJsonTextDepth(text);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

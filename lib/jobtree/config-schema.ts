@@ -9,6 +9,7 @@ import type { JobConfig } from './config-types';
 import { parseConfig } from './config';
 import { validateQuartzCron } from './cron';
 import { ConfigError, type ConfigIssue } from './errors';
+import { MAX_SHARDING_TOTAL_COUNT, shardingTotalCountAboveLimit } from './limits';
 import type { Flavour } from './flavour';
 import { normalizeStrategy } from './strategy';
 import { parseShardingItemParameters } from './values';
@@ -61,7 +62,14 @@ const common = {
       const check = validateQuartzCron(v);
       if (!check.ok) ctx.addIssue({ code: 'custom', message: check.error.reason });
     }),
-  shardingTotalCount: z.number().int('must be an integer').min(1, 'must be at least 1'),
+  shardingTotalCount: z
+    .number()
+    .int('must be an integer')
+    .min(1, 'must be at least 1')
+    .superRefine((v, ctx) => {
+      // Judged wherever a config is read: every reader allocates per item (limits.ts).
+      if (v > MAX_SHARDING_TOTAL_COUNT) ctx.addIssue({ code: 'custom', message: shardingTotalCountAboveLimit(v) });
+    }),
   shardingItemParameters: optionalString,
   jobParameter: optionalString,
   description: optionalString,

@@ -5,12 +5,15 @@
  * scalars SnakeYAML wrapped at 80 columns. Tags such as `!!org.apache…YamlTracingConfiguration` and
  * unknown keys therefore survive any edit that does not touch them.
  */
-import { Document, isMap, isScalar, parseDocument, type Tags, type ToStringOptions } from 'yaml';
+import { Document, isMap, isScalar, parseAllDocuments, type Tags, type ToStringOptions } from 'yaml';
+import { assertValueDepth, assertYamlTextDepth } from './config-depth';
 import { cannotAddKey, OMIT_WHEN_EMPTY_3X, TYPE_KEYS_3X } from './config-keys';
+import { checkYamlNodes } from './config-tags';
 import type { NewJobConfig } from './config-types';
 import { NEW_JOB_DEFAULTS } from './config-types';
 import { deepEqual } from './deep-equal';
 import { ConfigError } from './errors';
+import { MAX_YAML_ALIAS_COUNT } from './limits';
 
 /** SnakeYAML reads and writes YAML 1.1 (`yes`/`on` are booleans there), so we use the same schema. */
 const RENDER_OPTIONS = { version: '1.1' } as const;
@@ -21,6 +24,9 @@ const RENDER_OPTIONS = { version: '1.1' } as const;
  */
 const PARSE_OPTIONS = {
   version: '1.1',
+  // The yaml package's own duplicate-key check compares every pair (50,000 keys: 30 s); checkYamlNodes
+  // does the same check with a set per map.
+  uniqueKeys: false,
   customTags: (tags: Tags): Tags => tags.filter((t) => typeof t !== 'object' || t.tag !== 'tag:yaml.org,2002:timestamp'),
 } as const;
 
@@ -38,17 +44,54 @@ function jsonSafe(value: unknown): unknown {
 /** Close to SnakeYAML's block style: sequences not indented under their key, no folding, `''`. */
 const TO_STRING_OPTIONS: ToStringOptions = { indentSeq: false, lineWidth: 0, singleQuote: true };
 
+/**
+ * The one place 3.x config text is parsed, for the console's reads and edits and the worker alike: depth
+ * first (nothing deep is composed), one document only, syntax, then the node checks of config-tags.ts
+ * (tag allow-list, alias cycles, duplicate keys).
+ */
 function parse(text: string): Document.Parsed {
-  const doc = parseDocument(text, PARSE_OPTIONS);
+  assertYamlTextDepth(text);
+  let docs: Document.Parsed[];
+  try {
+    docs = [...parseAllDocuments(text, PARSE_OPTIONS)];
+  } catch (err) {
+    // Backstop behind the depth check: the yaml parser recurses per level, and a reader must answer, not crash.
+    if (err instanceof RangeError) throw new ConfigError({ message: `config cannot be read: ${err.message}` });
+    throw err;
+  }
+  if (docs.length > 1) {
+    // SnakeYAML's loadAs reads only one document; which one another reader takes is anyone's guess.
+    throw new ConfigError({ message: `a 3.x config must be one YAML document; this text has ${docs.length} (separated by ---)` });
+  }
+  const doc = docs[0];
+  if (doc === undefined) throw new ConfigError({ message: 'a 3.x config must be a YAML mapping' });
   if (doc.errors.length > 0) {
     throw new ConfigError({ message: `config is not valid YAML: ${doc.errors.map((e) => e.message).join('; ')}` });
   }
+  checkYamlNodes(doc);
   if (!isMap(doc.contents)) throw new ConfigError({ message: 'a 3.x config must be a YAML mapping' });
   return doc;
 }
 
+/** The document as plain values, refusing alias expansion beyond MAX_YAML_ALIAS_COUNT ("billion laughs"). */
+function toValues(doc: Document.Parsed): Record<string, unknown> {
+  let js: unknown;
+  try {
+    js = doc.toJS({ maxAliasCount: MAX_YAML_ALIAS_COUNT });
+  } catch (err) {
+    // The yaml package throws a ReferenceError for excessive aliasing; nothing else is expected here.
+    if (err instanceof ReferenceError) {
+      throw new ConfigError({ message: `YAML aliases expand beyond the limit of ${MAX_YAML_ALIAS_COUNT} (${err.message})` });
+    }
+    throw err;
+  }
+  // Aliases can nest a bounded text deeper than it reads.
+  assertValueDepth(js);
+  return jsonSafe(js) as Record<string, unknown>;
+}
+
 export function parseYamlConfig(text: string): Record<string, unknown> {
-  return jsonSafe(parse(text).toJS()) as Record<string, unknown>;
+  return toValues(parse(text));
 }
 
 /** `key: value` lines for one pair, indented like the map they go into. */
@@ -135,7 +178,7 @@ function meansRemove(key: string, value: unknown): boolean {
  */
 export function updateYamlConfig(text: string, changes: Readonly<Record<string, unknown>>): string {
   const doc = parse(text);
-  const current = jsonSafe(doc.toJS()) as Record<string, unknown>;
+  const current = toValues(doc);
   const replaced = new Map<string, unknown>();
   const removed = new Set<string>();
   const added = new Map<string, unknown>();

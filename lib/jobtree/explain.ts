@@ -3,6 +3,7 @@
  * a status without its reason are the most common ElasticJob complaint; every badge links to this.
  */
 import type { ItemView, JobDetail } from './job-view-types';
+import { configInvalidText } from './job-warnings';
 import { jobPaths } from './paths';
 
 export interface Evidence {
@@ -22,7 +23,21 @@ const quote = (v: string) => (v === '' ? '"" (empty)' : JSON.stringify(v));
 // Ids and IPs come from the tree as anyone wrote them: shown, never validated (a builder would throw).
 const under = (parent: string, name: string) => `${parent}/${name}`;
 
+/**
+ * A config the workers refuse comes first ("config invalid: cron: …"), then what the tree says; the
+ * rest of the explanation is still true of the nodes, just not of the schedule the config claims.
+ */
 export function explainJob(detail: JobDetail): Explanation {
+  const base = explainTree(detail);
+  const invalid = detail.finerStatus === 'CONFIG_INVALID' ? configInvalidText(detail.error, detail.configIssues) : null;
+  if (invalid === null) return base;
+  return {
+    summary: `${invalid}. ${base.summary}`,
+    evidence: [{ path: jobPaths(detail.name).config, value: invalid }, ...base.evidence],
+  };
+}
+
+function explainTree(detail: JobDetail): Explanation {
   const p = jobPaths(detail.name);
   const servers = detail.servers.map((s) => ({ path: under(p.servers, s.ip), value: quote(s.raw) }));
   const instances = detail.instances.map((i) => ({ path: under(p.instances, i.id), value: 'online (ephemeral)' }));

@@ -11,6 +11,8 @@ export * from './config';
 export * from './config-json';
 export * from './config-yaml';
 export * from './config-schema';
+export * from './config-depth';
+export * from './config-tags';
 export * from './values';
 export * from './sharding';
 export * from './cron';

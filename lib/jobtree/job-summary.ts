@@ -1,6 +1,7 @@
 /** The job list entry (API.md) and the fire-time preview both views show. */
 import { nextFireTimes } from './cron';
 import type { JobDetail, JobSummary } from './job-view-types';
+import { configInvalidText } from './job-warnings';
 
 export function upcomingFireTimes(cron: string | null, timeZone: string | null, now: Date): string[] {
   if (cron === null || cron === '') return [];
@@ -29,6 +30,7 @@ export function deriveJobSummary(detail: JobDetail, now?: Date): JobSummary {
     instanceCount: detail.instanceCount,
     description: detail.description,
     nextFireTimes: fires,
-    error: detail.error,
+    // The list shows one line per job: a config the workers refuse says so there, not only on the job page.
+    error: configInvalidText(detail.error, detail.configIssues),
   };
 }

@@ -128,6 +128,7 @@ export interface JobSummary {
   readonly description: string | null;
   /** The next 3 fire times as ISO strings; [] when the cron is missing or invalid. */
   readonly nextFireTimes: readonly string[];
+  /** Why the config is unusable, "config invalid: …" (parse error or validation issues); null when it is fine. */
   readonly error: string | null;
 }
 

@@ -4,6 +4,7 @@
  */
 import { parseConfig } from './config';
 import { validateConfig } from './config-schema';
+import { isUsableShardingTotalCount } from './limits';
 import type { JobConfig } from './config-types';
 import { ConfigError, type ConfigIssue } from './errors';
 import { detectFlavour, type Flavour } from './flavour';
@@ -24,7 +25,38 @@ interface ConfigReading {
   readonly issues: readonly ConfigIssue[];
 }
 
+/**
+ * Readings of recent config texts. Every job list derives every job, and a config is rewritten rarely
+ * while it may be large (any ZooKeeper writer: a 1 MB node of props parses in seconds), so each text is
+ * parsed and validated once. Bounded by entries and by the characters kept; oldest out first.
+ */
+const READINGS = new Map<string, ConfigReading>();
+const READINGS_MAX_ENTRIES = 1_000;
+const READINGS_MAX_CHARS = 8_000_000;
+let readingsChars = 0;
+
 function readConfig(job: string, text: string): ConfigReading {
+  const key = `${job}\n${text}`;
+  const hit = READINGS.get(key);
+  if (hit !== undefined) {
+    READINGS.delete(key);
+    READINGS.set(key, hit);
+    return hit;
+  }
+  const reading = readConfigUncached(job, text);
+  if (key.length <= READINGS_MAX_CHARS) {
+    READINGS.set(key, reading);
+    readingsChars += key.length;
+    for (const old of READINGS.keys()) {
+      if (READINGS.size <= READINGS_MAX_ENTRIES && readingsChars <= READINGS_MAX_CHARS) break;
+      READINGS.delete(old);
+      readingsChars -= old.length;
+    }
+  }
+  return reading;
+}
+
+function readConfigUncached(job: string, text: string): ConfigReading {
   try {
     const parsed = parseConfig(text);
     const check = validateConfig(parsed.values, { flavour: parsed.flavour, jobName: job });
@@ -70,7 +102,8 @@ export function deriveJobDetail(source: SnapshotSource, job: string, now: Date =
       ? { flavour: '3.x-yaml', values: null, settings: null, error: 'the job has no config node', issues: [] }
       : readConfig(job, configRaw);
   const settings = cfg.settings;
-  const total = settings !== null && settings.shardingTotalCount >= 1 ? settings.shardingTotalCount : null;
+  // Checked before anything is built per item: a count of 10^9 from any writer must not stall the read.
+  const total = settings !== null && isUsableShardingTotalCount(settings.shardingTotalCount) ? settings.shardingTotalCount : null;
 
   let params = new Map<number, string>();
   try {
@@ -182,6 +215,7 @@ export function deriveJobDetail(source: SnapshotSource, job: string, now: Date =
     reshardPending,
     resharding,
     itemsWithOfflineOwnerCovered: covered,
+    configInvalid: cfg.error !== null || cfg.issues.length > 0,
   };
 
   return {

@@ -14,14 +14,23 @@ export interface WarningInput {
   readonly leader: string | null;
 }
 
+/**
+ * "config invalid: cron: …" — how every view names a config the workers refuse: the parse error, or
+ * each validation issue with its field. Null when the config is fine.
+ */
+export function configInvalidText(error: string | null, issues: readonly ConfigIssue[]): string | null {
+  if (error !== null) return `config invalid: ${error}`;
+  if (issues.length === 0) return null;
+  return `config invalid: ${issues.map((i) => (i.field === undefined ? i.message : `${i.field}: ${i.message}`)).join('; ')}`;
+}
+
 export function jobWarnings({ flavour, configIssues, settings, instances, servers, items, leader }: WarningInput): JobWarning[] {
   const warnings: JobWarning[] = [];
   const warn = (code: JobWarningCode, message: string): void => {
     warnings.push({ code, message });
   };
-  if (configIssues.length > 0) {
-    warn('CONFIG_INVALID', configIssues.map((i) => (i.field === undefined ? i.message : `${i.field}: ${i.message}`)).join('; '));
-  }
+  const invalid = configInvalidText(null, configIssues);
+  if (invalid !== null) warn('CONFIG_INVALID', invalid);
   if (settings !== null && !settings.strategyRecognized) {
     warn('UNKNOWN_STRATEGY', `unknown sharding strategy '${settings.strategyRaw ?? ''}'; ElasticJob falls back to AVG_ALLOCATION`);
   }

@@ -2,6 +2,7 @@
  * What the leader will compute at the next reshard, for the console to show before an operator saves a
  * shard-count change or disables a server. Same code path as the worker's resharding.
  */
+import { isUsableShardingTotalCount } from './limits';
 import type { JobDetail } from './job-view-types';
 import { sameIp } from './names';
 import { ownersByItem, shard, sortInstancesDescending } from './sharding';
@@ -25,7 +26,9 @@ export interface ReshardPreview {
 }
 
 export function previewReshard(detail: JobDetail, change: ReshardPreviewChange = {}): ReshardPreview {
-  const total = change.total ?? detail.shardingTotalCount ?? 0;
+  const asked = change.total ?? detail.shardingTotalCount ?? 0;
+  // A count beyond the limit (or below 1) has no preview: it is refused, and would allocate per item.
+  const total = isUsableShardingTotalCount(asked) ? asked : 0;
   const available = sortInstancesDescending(
     detail.instances
       .filter((i) => {

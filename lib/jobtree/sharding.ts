@@ -3,6 +3,7 @@
  * compute the same assignment.
  */
 import { ShardingError } from './errors';
+import { MAX_SHARDING_TOTAL_COUNT } from './limits';
 import type { Strategy } from './strategy';
 
 /** Java's String.hashCode: s[0]*31^(n-1) + … over UTF-16 code units, wrapped to a signed 32-bit int. */
@@ -32,6 +33,10 @@ export type ShardingAssignment = Map<string, number[]>;
 export function shard(strategy: Strategy, jobName: string, instances: readonly string[], total: number): ShardingAssignment {
   if (!Number.isSafeInteger(total) || total < 1) {
     throw new ShardingError('shardingTotalCount must be an integer >= 1', { strategy, jobName, total });
+  }
+  if (total > MAX_SHARDING_TOTAL_COUNT) {
+    // The last guard before a list per item: readers refuse such configs earlier (limits.ts).
+    throw new ShardingError(`shardingTotalCount ${total} is above the limit ${MAX_SHARDING_TOTAL_COUNT}`, { strategy, jobName, total });
   }
   if (new Set(instances).size !== instances.length) {
     throw new ShardingError('instance ids must be distinct', { strategy, jobName, instances });

@@ -16,8 +16,11 @@ export const ITEM_STATUSES: readonly ItemStatus[] = ['RUNNING', 'PENDING', 'DISA
  * - NEVER_SHARDED: instances are up but no item has an owner yet (ElasticJob says SHARDING_FLAG).
  * - OWNER_GONE: some item names an owner that is not online.
  * - OWNER_GONE_FAILOVER_IN_FLIGHT: every such item is being (or queued to be) taken over.
+ * - CONFIG_INVALID: the stored config does not parse or fails validation (a bad cron or time zone, a
+ *   shardingTotalCount above the limit…); workers refuse it, so what runs is not what it says.
  */
 export type JobFinerStatus =
+  | 'CONFIG_INVALID'
   | 'OK'
   | 'RESHARD_PENDING'
   | 'RESHARDING'
@@ -100,6 +103,8 @@ export interface JobFacts {
   readonly resharding: boolean;
   /** Items whose owner is offline and whose failover is in flight or queued. */
   readonly itemsWithOfflineOwnerCovered: number;
+  /** The config node is missing, does not parse, or fails validation. */
+  readonly configInvalid?: boolean;
 }
 
 export function allServersDisabled(serverStatuses: readonly ('ENABLED' | 'DISABLED')[]): boolean {
@@ -120,6 +125,8 @@ export function jobStatus(f: JobFacts): JobStatus {
 }
 
 export function jobFinerStatus(f: JobFacts): JobFinerStatus {
+  // First: every other state is read against a config the workers do not run by.
+  if (f.configInvalid === true) return 'CONFIG_INVALID';
   const compat = jobStatus(f);
   if (compat === 'CRASHED' || compat === 'DISABLED') return compat;
   if (f.resharding) return 'RESHARDING';

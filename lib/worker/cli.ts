@@ -59,7 +59,7 @@ export function logEvents(worker: Worker, log: Log = jsonLog): void {
     fireTime: i.fireTime.toISOString(),
     kind: i.kind,
   });
-  worker.on('registered', (i) => log({ level: 'info', event: 'registered', instance: i.instanceId, session: i.sessionId, jobs: i.jobs }));
+  worker.on('registered', (i) => log({ level: 'info', event: 'registered', instance: i.instanceId, session: i.sessionId, jobs: i.jobs, waiting: i.waiting }));
   worker.on('itemStart', (i) => log({ level: 'info', event: 'start', ...item(i) }));
   worker.on('itemEnd', (i) => log({ level: 'info', event: 'end', ...item(i), durationMs: i.durationMs, aborted: i.aborted }));
   worker.on('itemError', (i) =>
@@ -74,6 +74,7 @@ export function logEvents(worker: Worker, log: Log = jsonLog): void {
   worker.on('unfenced', (i) => log({ level: 'info', event: 'unfenced', session: i.sessionId }));
   worker.on('jobShutdown', (i) => log({ level: 'warn', event: 'job-shutdown', job: i.job }));
   worker.on('configChanged', (i) => log({ level: 'info', event: 'config', job: i.job, cron: i.cron, shardingTotalCount: i.shardingTotalCount }));
+  worker.on('configRefused', (i) => log({ level: 'warn', event: 'config-refused', job: i.job, reason: i.reason, keeps: i.keeps }));
   worker.on('warning', (i) => log({ level: 'warn', event: 'warning', ...(i.job === undefined ? {} : { job: i.job }), message: i.message }));
   worker.on('closing', () => log({ level: 'info', event: 'closing' }));
   worker.on('closed', () => log({ level: 'info', event: 'closed' }));

@@ -52,3 +52,16 @@ export class JobConflictError extends WorkerError {
     this.name = 'JobConflictError';
   }
 }
+
+/** A cron schedule that cannot be armed: croner cannot evaluate it (e.g. its time zone), or it never fires again. */
+export class ScheduleError extends WorkerError {
+  readonly code = 'UNSCHEDULABLE';
+  constructor(
+    readonly cron: string,
+    readonly timeZone: string | null,
+    readonly reason: string,
+  ) {
+    super(`cron ${JSON.stringify(cron)}${timeZone === null ? '' : ` in ${timeZone}`} cannot be scheduled: ${reason}`);
+    this.name = 'ScheduleError';
+  }
+}

@@ -16,8 +16,11 @@ export interface ItemRunInfo {
 }
 
 export interface WorkerEvents {
-  /** The ZooKeeper session is up and every job is registered (first time and after each new session). */
-  registered: [info: { instanceId: string; sessionId: string; jobs: string[] }];
+  /**
+   * The ZooKeeper session is up and every job is registered (`jobs`) or waiting for a valid config
+   * (`waiting`, see configRefused).
+   */
+  registered: [info: { instanceId: string; sessionId: string; jobs: string[]; waiting: string[] }];
   itemStart: [info: ItemRunInfo];
   itemEnd: [info: ItemRunInfo & { durationMs: number; aborted: boolean }];
   itemError: [info: ItemRunInfo & { durationMs: number; error: Error }];
@@ -39,6 +42,12 @@ export interface WorkerEvents {
   jobShutdown: [info: { job: string }];
   /** A config change was applied (cron rescheduled, total changed…). */
   configChanged: [info: { job: string; cron: string; shardingTotalCount: number }];
+  /**
+   * A config in ZooKeeper was refused (unreadable, invalid, unschedulable, another job's class). `keeps`
+   * says what runs instead: the last valid config with its armed schedule, or nothing yet (the job
+   * waits unregistered, holding no items, until a valid config is written).
+   */
+  configRefused: [info: { job: string; reason: string; keeps: 'last-valid-config' | 'waiting' }];
   /** A non-fatal problem (a ZooKeeper call failed and will be retried at the next opportunity). */
   warning: [info: { job?: string; message: string }];
   closing: [];

@@ -18,15 +18,21 @@
  *   failover flag appeared → take flagged items one at a time and run each at once
  *   TRIGGER / trigger/{id} → reset / delete it, run once
  *   config changed         → reschedule; a new total makes the leader flag a reshard
+ *
+ * A config this worker cannot run (unreadable, invalid, unschedulable) is refused, never half-applied:
+ * a running job keeps its last valid config and armed schedule (as ElasticJob keeps its old Quartz
+ * trigger); a job refused at start waits unregistered (no instance node, so no items) and starts when
+ * a valid config is written.
  */
-import { parseConfig } from '../jobtree/config';
 import type { JobConfig, ParsedConfig } from '../jobtree/config-types';
 import type { Flavour } from '../jobtree/flavour';
 import { parsePath, relativeToNamespace } from '../jobtree/paths';
 import { tryParseItem } from '../jobtree/names';
 import { encodeInstanceValue, encodeServerValue, parseInstanceValue } from '../jobtree/values';
 import { isRetryable, ZkMirror, type MirrorChange, type ZkClient } from '../zk';
+import { judgeConfigText } from './config-guard';
 import { LeaderElection } from './election';
+import { JobConflictError } from './errors';
 import type { RunKind, WorkerEvents } from './events';
 import { ExecutionService, type Claim } from './execution';
 import { FailoverService, type TakenItem } from './failover';
@@ -59,6 +65,10 @@ export class JobRunner implements JobRuntime {
   readonly #movedToUsAt = new Map<number, number>();
   /** item → the owner the mirror last saw (kept across the remove + create of one reshard). */
   readonly #lastOwner = new Map<number, string>();
+  /** The mzxid of the last config refused, so a replay of the same write is not announced twice. */
+  #refusedMzxid: string | null = null;
+  #activating = false;
+  #activateAgain = false;
   #registeredSession: string | null = null;
   #registering: Promise<void> | null = null;
   #shutdown = false;
@@ -106,6 +116,11 @@ export class JobRunner implements JobRuntime {
     return this.#parsed?.flavour ?? (this.job.flavour === '3.x' ? '3.x-yaml' : '2.x-json');
   }
 
+  /** Refused at start: no valid config yet, nothing registered, waiting for a valid write. */
+  get waiting(): boolean {
+    return this.#parsed === null;
+  }
+
   canStart(): boolean {
     return (
       !this.#closing &&
@@ -122,29 +137,99 @@ export class JobRunner implements JobRuntime {
 
   // ---- lifecycle --------------------------------------------------------------------------------
 
+  /**
+   * Register and arm the job, or, when the stored config cannot run here, announce the refusal and
+   * wait unregistered for a valid one (the worker's other jobs start regardless).
+   */
   async start(): Promise<void> {
     // A loaded or briefly unreachable ZooKeeper must not kill a starting worker: a lost connection or a
-    // timeout is retried until the connect deadline; a refusal (job conflict, bad config) fails at once.
-    const deadline = Date.now() + Math.max(10_000, this.options.sessionTimeoutMs);
-    this.#parsed = await this.#retryTransient('registering the config', deadline, () => registerJobConfig(this.client, this.paths, this.job));
-    if (this.#parsed.flavour !== (this.job.flavour === '3.x' ? '3.x-yaml' : '2.x-json')) {
-      this.#warn(`the stored config is ${this.#parsed.flavour}, not ${this.job.flavour}: following the stored format`);
+    // timeout is retried until the connect deadline; a job conflict fails at once.
+    const deadline = this.#connectDeadline();
+    const adoption = await this.#retryTransient('registering the config', deadline, () => registerJobConfig(this.client, this.paths, this.job));
+    if (!adoption.ok) {
+      this.#refuse(adoption.reason, adoption.mzxid);
+      // The mirror's first load replays the refused write (same mzxid, not announced again) and
+      // reports any write since, so none made while we looked is missed.
+      await this.#startMirror();
+      return;
+    }
+    await this.#activate(adoption.parsed, deadline);
+  }
+
+  #connectDeadline(): number {
+    return Date.now() + Math.max(10_000, this.options.sessionTimeoutMs);
+  }
+
+  async #activate(parsed: ParsedConfig, deadline: number): Promise<void> {
+    this.#parsed = parsed;
+    this.#refusedMzxid = null;
+    if (parsed.flavour !== (this.job.flavour === '3.x' ? '3.x-yaml' : '2.x-json')) {
+      this.#warn(`the stored config is ${parsed.flavour}, not ${this.job.flavour}: following the stored format`);
     }
     await this.#retryTransient('registering the instance', deadline, () => this.#register());
-    const mirror = new ZkMirror(this.client, this.paths.root);
-    this.#mirror = mirror;
-    mirror.on('change', (change) => this.#onChange(change));
-    mirror.on('error', (err) => this.#warn(`watching the job tree: ${err.message}`));
-    await mirror.start();
+    if (this.#mirror === null) await this.#startMirror();
+    if (this.#closing || this.#shutdown) return;
     this.#schedule.set(this.config().cron, this.config().timeZone);
     this.#reconcileTimer = setInterval(() => this.#spawn(this.#reconcile()), this.options.reconcileIntervalMs);
     this.#reconcileTimer.unref();
     this.#spawn(this.#reconcile());
   }
 
+  async #startMirror(): Promise<void> {
+    const mirror = new ZkMirror(this.client, this.paths.root);
+    this.#mirror = mirror;
+    mirror.on('change', (change) => this.#onChange(change));
+    mirror.on('error', (err) => this.#warn(`watching the job tree: ${err.message}`));
+    await mirror.start();
+  }
+
+  /**
+   * A config was written while we wait: adopt it as a start would (overwrite, jobClass check and all)
+   * and register, or stay waiting. Writes landing meanwhile are looked at once this attempt ends.
+   */
+  async #tryActivate(): Promise<void> {
+    if (this.#activating) {
+      this.#activateAgain = true;
+      return;
+    }
+    this.#activating = true;
+    try {
+      do {
+        this.#activateAgain = false;
+        if (this.#closing || this.#parsed !== null) return;
+        const deadline = this.#connectDeadline();
+        let adoption;
+        try {
+          adoption = await this.#retryTransient('reading the config', deadline, () => registerJobConfig(this.client, this.paths, this.job));
+        } catch (err) {
+          // Another job's class is a refusal like any other here: the process is already running.
+          if (err instanceof JobConflictError) this.#refuse(err.reason, null);
+          else this.#warn(`reading the config failed; waiting for the next change: ${errorMessage(err)}`);
+          continue;
+        }
+        if (!adoption.ok) {
+          if (adoption.mzxid !== this.#refusedMzxid) this.#refuse(adoption.reason, adoption.mzxid);
+          continue;
+        }
+        await this.#activate(adoption.parsed, deadline);
+        const now = adoption.parsed.normalized;
+        this.emit('configChanged', { job: this.job.name, cron: now.cron, shardingTotalCount: now.shardingTotalCount });
+        return;
+      } while (this.#activateAgain);
+    } finally {
+      this.#activating = false;
+    }
+  }
+
+  #refuse(reason: string, mzxid: string | null): void {
+    this.#refusedMzxid = mzxid;
+    this.emit('configRefused', { job: this.job.name, reason, keeps: this.#parsed === null ? 'waiting' : 'last-valid-config' });
+  }
+
   /** A new session replaced an expired one: our ephemerals and any claim to our items are gone. */
   onNewSession(): void {
-    if (this.#closing || this.#shutdown) return;
+    // A waiting job has nothing registered to lose; its mirror follows the new session by itself.
+    if (this.#closing || this.#shutdown || this.#parsed === null) return;
     this.#registeredSession = null;
     this.#execution.abortAll('ZooKeeper session expired');
     this.#spawn(this.#registerWithRetry());
@@ -269,10 +354,13 @@ export class JobRunner implements JobRuntime {
       return;
     }
     if (this.#closing || this.#shutdown) return;
+    if (parsed.kind === 'config') {
+      if (change.type !== 'remove') this.#onConfig(change.data.toString('utf8'), change.stat.mzxid);
+      return;
+    }
+    // Waiting for a valid config: nothing is registered, so nothing else in the tree concerns us yet.
+    if (this.#parsed === null) return;
     switch (parsed.kind) {
-      case 'config':
-        if (change.type !== 'remove') this.#applyConfig(change.data.toString('utf8'));
-        break;
       case 'instance': {
         const id = parsed.instanceId ?? '';
         if (id === this.instanceId) this.#onOwnInstance(change);
@@ -423,22 +511,37 @@ export class JobRunner implements JobRuntime {
     }
   }
 
-  #applyConfig(text: string): void {
-    let next: ParsedConfig;
-    try {
-      next = parseConfig(text);
-    } catch (err) {
-      this.#warn(`ignoring an unreadable config change: ${errorMessage(err)}`);
+  #onConfig(text: string, mzxid: string): void {
+    if (this.#parsed === null) {
+      if (mzxid !== this.#refusedMzxid) this.#spawn(this.#tryActivate());
       return;
     }
+    this.#applyConfig(text, mzxid);
+  }
+
+  /**
+   * Put a changed config in force, or refuse it whole: the verdict (jobtree's rules, then a next fire)
+   * comes before anything is touched, so a refused total is never used to allocate or loop per item,
+   * and a schedule that cannot be armed leaves the old timer running.
+   */
+  #applyConfig(text: string, mzxid: string): void {
+    const verdict = judgeConfigText(text, this.job.name);
+    if (!verdict.ok) {
+      this.#refuse(verdict.reason, mzxid);
+      return;
+    }
+    const next = verdict.parsed;
     const before = this.#parsed?.normalized;
     const after = next.normalized;
-    if (after.shardingTotalCount < 1 || after.cron === '') {
-      this.#warn('ignoring a config change without cron or shardingTotalCount');
-      return;
+    if (!this.#shutdown && !this.#closing) {
+      try {
+        this.#schedule.set(after.cron, after.timeZone);
+      } catch (err) {
+        this.#refuse(`the config is invalid: ${errorMessage(err)}`, mzxid);
+        return;
+      }
     }
     this.#parsed = next;
-    if (!this.#shutdown && !this.#closing) this.#schedule.set(after.cron, after.timeZone);
     if (before !== undefined && before.shardingTotalCount !== after.shardingTotalCount) {
       // 2.x: any instance flags it; 3.x: the leader (PROTOCOL §1). Both end at the same reshard.
       this.#spawn(next.flavour === '2.x-json' ? this.#sharding.setNecessary() : this.#leaderFlagsReshard());

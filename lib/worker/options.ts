@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { isValidTimeZone } from '../jobtree/config-schema';
 import { NEW_JOB_DEFAULTS } from '../jobtree/config-types';
 import { validateQuartzCron } from '../jobtree/cron';
+import { MAX_SHARDING_TOTAL_COUNT } from '../jobtree/limits';
 import { validateIp, validateJobName, validateNamespace } from '../jobtree/names';
 import { isStrategy, normalizeStrategy, type Strategy } from '../jobtree/strategy';
 import { parseShardingItemParameters } from '../jobtree/values';
@@ -163,7 +164,12 @@ const jobSchema = z.object({
     const check = validateQuartzCron(v);
     if (!check.ok) ctx.addIssue({ code: 'custom', message: check.error.message });
   }),
-  shardingTotalCount: z.number({ error: 'must be a number' }).int('must be an integer').min(1, 'must be at least 1'),
+  shardingTotalCount: z
+    .number({ error: 'must be a number' })
+    .int('must be an integer')
+    .min(1, 'must be at least 1')
+    // Every reader refuses a config above the shared bound: a definition beyond it could never run.
+    .max(MAX_SHARDING_TOTAL_COUNT, `must be at most ${MAX_SHARDING_TOTAL_COUNT}`),
   shardingItemParameters: z.string().optional(),
   jobParameter: z.string().optional(),
   failover: z.boolean().optional(),

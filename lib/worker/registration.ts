@@ -8,10 +8,10 @@ import { serializeConfig2x } from '../jobtree/config-json';
 import type { NewJobConfig, ParsedConfig } from '../jobtree/config-types';
 import { NEW_JOB_DEFAULTS } from '../jobtree/config-types';
 import { serializeConfig3x } from '../jobtree/config-yaml';
-import { validateConfig } from '../jobtree/config-schema';
 import type { Flavour } from '../jobtree/flavour';
 import { encodeServerValue, encodeInstanceValue, parseServerValue } from '../jobtree/values';
 import { NodeExistsError, TransactionError, type ZkClient } from '../zk';
+import { configProblem, readConfigText } from './config-guard';
 import { JobConflictError } from './errors';
 import { createIfAbsent, readNode, removeIfPresent, sameSession, type AbsoluteJobPaths } from './nodes';
 import type { ResolvedJob } from './options';
@@ -46,48 +46,53 @@ export function serializeJobConfig(job: ResolvedJob): string {
   return job.flavour === '3.x' ? serializeConfig3x(config) : serializeConfig2x(config);
 }
 
+/** The config now in force for a job, or why the stored one was refused (its mzxid, to recognise it). */
+export type ConfigAdoption =
+  | { readonly ok: true; readonly parsed: ParsedConfig }
+  | { readonly ok: false; readonly reason: string; readonly mzxid: string };
+
 /**
  * Write the config when absent or `overwrite`, else adopt the stored one (ElasticJob's rule). A stored
- * job of another class is refused, as Java workers refuse it. Returns the config now in force.
+ * job of another class is refused with JobConflictError, as Java workers refuse it: that is a clash of
+ * definitions, not of data. A stored config this worker cannot run (unreadable, invalid, unschedulable)
+ * comes back as a refusal instead: it is someone else's data, which a later write may fix; with
+ * `overwrite` an unreadable one is refused too, since nothing then says whose job it is.
  */
-export async function registerJobConfig(client: ZkClient, paths: AbsoluteJobPaths, job: ResolvedJob): Promise<ParsedConfig> {
+export async function registerJobConfig(client: ZkClient, paths: AbsoluteJobPaths, job: ResolvedJob): Promise<ConfigAdoption> {
   const rootValue = job.flavour === '3.x' ? job.jobClass : '';
   await client.mkdirp(paths.root);
   const stored = await readNode(client, paths.config);
   const root = await readNode(client, paths.root);
   if (stored === null || job.overwrite) {
-    if (stored !== null) checkJobClass(job, parseStored(job.name, stored.value), root?.value ?? '');
+    if (stored !== null) {
+      const read = readConfigText(stored.value);
+      if (!read.ok) return { ok: false, reason: read.reason, mzxid: stored.stat.mzxid };
+      checkJobClass(job, read.parsed, root?.value ?? '');
+    }
     const text = serializeJobConfig(job);
     if (stored === null) {
       try {
         await client.transaction().set(paths.root, rootValue).create(paths.config, text).commit();
-        return parseConfig(text);
+        return { ok: true, parsed: parseConfig(text) };
       } catch (err) {
         // Another worker created it first: adopt theirs like any later joiner.
         if (!(err instanceof TransactionError && err.error instanceof NodeExistsError)) throw err;
       }
     } else {
       await client.transaction().set(paths.root, rootValue).set(paths.config, text).commit();
-      return parseConfig(text);
+      return { ok: true, parsed: parseConfig(text) };
     }
   }
   const current = await readNode(client, paths.config);
   if (current === null) throw new JobConflictError(job.name, 'config vanished while registering; try again');
-  const parsed = parseStored(job.name, current.value);
+  const read = readConfigText(current.value);
+  if (!read.ok) return { ok: false, reason: read.reason, mzxid: current.stat.mzxid };
   const rootNow = (await readNode(client, paths.root))?.value ?? '';
-  checkJobClass(job, parsed, rootNow);
-  const check = validateConfig(parsed.values, { flavour: parsed.flavour, jobName: job.name });
-  if (!check.ok) throw new JobConflictError(job.name, `the config stored in ZooKeeper is invalid: ${check.error.message}`);
-  if (parsed.flavour === '3.x-yaml' && rootNow.trim() === '') await client.setData(paths.root, job.jobClass);
-  return parsed;
-}
-
-function parseStored(job: string, text: string): ParsedConfig {
-  try {
-    return parseConfig(text);
-  } catch (err) {
-    throw new JobConflictError(job, `the stored config cannot be read: ${err instanceof Error ? err.message : String(err)}`);
-  }
+  checkJobClass(job, read.parsed, rootNow);
+  const problem = configProblem(read.parsed, job.name);
+  if (problem !== null) return { ok: false, reason: problem, mzxid: current.stat.mzxid };
+  if (read.parsed.flavour === '3.x-yaml' && rootNow.trim() === '') await client.setData(paths.root, job.jobClass);
+  return { ok: true, parsed: read.parsed };
 }
 
 /** ElasticJob's checkConflictJob: a job registered under another class is not joined. */

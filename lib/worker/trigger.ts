@@ -3,13 +3,30 @@
  * Fire times come from jobtree's Quartz evaluation (croner with Quartz options), so fireTime is the
  * scheduled instant, identical on every instance. Rescheduling replaces the timer at once.
  *
+ * A new schedule is computed before the old timer is touched: one that cannot be evaluated (a cron or
+ * zone croner refuses) or never fires again throws ScheduleError and leaves the old timer armed, as
+ * Quartz's rescheduleJob leaves the old trigger when the new one would never fire.
+ *
  * Fires missed while the process could not run (frozen, event loop blocked) are not replayed: the
  * schedule continues from now, as Quartz does beyond its misfire threshold.
  */
 import { nextFireTimes } from '../jobtree/cron';
+import { ScheduleError } from './errors';
 
 /** setTimeout's ceiling; longer waits are re-armed in steps. */
 const MAX_DELAY = 2_147_483_647;
+
+/** The first fire of a schedule strictly after `from`; throws ScheduleError when there is none. */
+export function firstFireTime(cron: string, timeZone: string | null, from: Date = new Date()): Date {
+  let next: Date | undefined;
+  try {
+    next = nextFireTimes(cron, { timeZone: timeZone ?? undefined, from, count: 1 })[0];
+  } catch (err) {
+    throw new ScheduleError(cron, timeZone, err instanceof Error ? err.message : String(err));
+  }
+  if (next === undefined) throw new ScheduleError(cron, timeZone, 'the schedule never fires again');
+  return next;
+}
 
 export class CronSchedule {
   #cron: string | null = null;
@@ -30,13 +47,18 @@ export class CronSchedule {
     return this.#next;
   }
 
-  /** (Re)schedule; a no-op when nothing changed. */
+  /**
+   * (Re)schedule; a no-op when nothing changed. Throws ScheduleError, with the old timer still armed,
+   * when the new schedule has no next fire.
+   */
   set(cron: string, timeZone: string | null): void {
     if (cron === this.#cron && timeZone === this.#timeZone && this.#timer !== null) return;
+    const next = firstFireTime(cron, timeZone);
     this.stop();
     this.#cron = cron;
     this.#timeZone = timeZone;
-    this.#arm(new Date());
+    this.#next = next;
+    this.#wait(next);
   }
 
   stop(): void {
@@ -45,7 +67,8 @@ export class CronSchedule {
     this.#next = null;
   }
 
-  #arm(from: Date): void {
+  /** After a fire: the following one, or nothing when the schedule ended (a year field). */
+  #rearm(from: Date): void {
     const cron = this.#cron;
     if (cron === null) return;
     let next: Date | undefined;
@@ -55,7 +78,11 @@ export class CronSchedule {
       this.onError(err);
       return;
     }
-    if (next === undefined) return; // the schedule ended (a year field)
+    if (next === undefined) {
+      this.#timer = null;
+      this.#next = null;
+      return;
+    }
     this.#next = next;
     this.#wait(next);
   }
@@ -68,7 +95,7 @@ export class CronSchedule {
         if (Date.now() < next.getTime()) return this.#wait(next);
         const now = Date.now();
         // Continue from the fire just done, or from now if we are far behind (a freeze).
-        this.#arm(now - next.getTime() > 1_000 ? new Date(now) : next);
+        this.#rearm(now - next.getTime() > 1_000 ? new Date(now) : next);
         this.onFire(next);
       },
       Math.min(Math.max(delay, 0), MAX_DELAY),

@@ -82,7 +82,8 @@ export class Worker extends EventEmitter<WorkerEvents> {
       this.emit('registered', {
         instanceId: this.instanceId,
         sessionId: client.session?.sessionId ?? '',
-        jobs: this.jobs.map((j) => j.name),
+        jobs: this.#runners.filter((r) => !r.waiting).map((r) => r.job.name),
+        waiting: this.#runners.filter((r) => r.waiting).map((r) => r.job.name),
       });
     } catch (err) {
       await this.close().catch(() => undefined);

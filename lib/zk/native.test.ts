@@ -216,6 +216,15 @@ describe('deliverWholeFrames', () => {
     expect(s.socket.destroyed).toBe(1);
   });
 
+  it('drops the connection, instead of throwing out of the socket handler, on an error code the library does not know', () => {
+    const s = side(true);
+    s.expect(1, OP_GET_DATA);
+    // A reply header whose error field is garbage (a connect reply read as a reply, after a close mid-handshake).
+    const frame = Buffer.concat([int(16), int(1), long(5n), int(840_957_955)]);
+    expect(() => s.manager.onSocketData(frame)).not.toThrow();
+    expect(s.socket.destroyed).toBe(1);
+  });
+
   it('goes on with the next frame after a callback threw', () => {
     const s = side(true);
     s.expect(1, OP_GET_DATA);

@@ -149,7 +149,18 @@ export function deliverWholeFrames(manager: NativeConnectionManager): void {
         const frame = buf.subarray(at, end);
         at = end;
         manager.pendingBuffer = null;
-        original.call(manager, frame);
+        try {
+          original.call(manager, frame);
+        } catch (err) {
+          // The library throws on an error code it does not know, from the socket's data handler, which
+          // would take the process down: seen when a session is closed while its handshake is in flight
+          // (the connect reply is then read as a reply header). Drop the connection, as it does itself
+          // for a reply it cannot place.
+          if (!(err instanceof Error && /^Unknown code: -?\d+$/.test(err.message))) throw err;
+          at = buf.length;
+          socket?.destroy();
+          return;
+        }
         // The frame's callbacks may have dropped this socket; its remaining bytes mean nothing now.
         if (manager.socket !== socket) {
           at = buf.length;

@@ -87,6 +87,8 @@ export interface FleetOptions {
   /** SK_* variables for worker-jobs.mjs. */
   env: Record<string, string>;
   sessionTimeoutMs?: number;
+  /** Another job module than worker-jobs.mjs. */
+  jobModule?: string;
 }
 
 export class Fleet {
@@ -105,7 +107,7 @@ export class Fleet {
         '--namespace',
         this.opts.namespace,
         '--jobs',
-        JOB_MODULE,
+        this.opts.jobModule ?? JOB_MODULE,
         '--ip',
         ip,
         '--session-timeout',

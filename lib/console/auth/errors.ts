@@ -21,10 +21,13 @@ export class CsrfError extends ConsoleError {
   }
 }
 
-/** Too many failed logins for this user from this address. */
+/** A login limit is reached (failures per user, per user and address, per address, or checks in flight). */
 export class RateLimitedError extends ConsoleError {
-  constructor(readonly retryAfterSeconds: number) {
-    super('RATE_LIMITED', 429, `too many failed logins; try again in ${retryAfterSeconds} s`, { retryAfter: retryAfterSeconds });
+  constructor(
+    readonly retryAfterSeconds: number,
+    message = `too many failed logins; try again in ${retryAfterSeconds} s`,
+  ) {
+    super('RATE_LIMITED', 429, message, { retryAfter: retryAfterSeconds });
   }
 }
 

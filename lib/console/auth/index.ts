@@ -2,8 +2,9 @@ import 'server-only';
 /** Console authentication and authorization: users file, scrypt hashes, signed sessions, CSRF, login limits, roles. */
 export * from './errors';
 export * from './roles';
-export { authenticate, authorize, checkCsrf, sameOrigin, sessionPrincipal, type Principal } from './principal';
-export { clientAddress, limitedCheck, loginLimiters, resetLoginLimiters, FailureLimiter } from './rate-limit';
+export { cookieSecureSetting, ProxyConfigError, trustedProxyCount } from './forwarded';
+export { authenticate, authorize, checkCsrf, sameOrigin, sessionPrincipal, stillAuthorized, type Principal } from './principal';
+export { clientAddress, limitedCheck, LOGIN_LIMITS, LoginLimiter, loginLimiter, resetLoginLimiters, type LoginLimits } from './rate-limit';
 export {
   clearSessionCookieHeader,
   readCookieSession,
@@ -20,10 +21,12 @@ export {
   checkCredentials,
   createUser,
   deleteUser,
+  endSession,
   envUsers,
   findUser,
   initUsers,
   listUsers,
+  onSessionsEnded,
   passwordSchema,
   roleSchema,
   updateUser,

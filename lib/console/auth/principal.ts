@@ -3,7 +3,7 @@ import { CsrfError, ForbiddenError, UnauthorizedError } from './errors';
 import { limitedCheck } from './rate-limit';
 import { roleAllows, type Role } from './roles';
 import { CSRF_HEADER, csrfTokenMatches, hmac, readCookie, SESSION_COOKIE, verifySession } from './session';
-import { checkCredentials, findUser } from './users';
+import { checkCredentials, findUser, sessionHolds, type StoredUser } from './users';
 
 /** Who is asking, and how they proved it. */
 export interface Principal {
@@ -12,6 +12,8 @@ export interface Principal {
   readonly via: 'session' | 'basic';
   /** The session id (cookie logins only): the CSRF token is derived from it. */
   readonly sid: string | null;
+  /** The user's session generation when this was checked (users.ts); a change ends the principal. */
+  readonly generation: string;
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -19,13 +21,30 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 // Successful Basic checks for a minute, keyed by an HMAC of the credentials (never the password itself):
 // scripts and SSE clients send Basic on every request, and scrypt on each would cost ~100 ms apiece.
 const CACHE_KEY = Symbol.for('shardkeeper.console.basicCache');
-type GlobalWithCache = typeof globalThis & { [CACHE_KEY]?: Map<string, { user: string; epoch: number; until: number }> };
+interface CachedBasic {
+  user: string;
+  generation: string;
+  until: number;
+}
+// Checks of the same credentials already running: a script's parallel requests share one scrypt instead of
+// each taking a slot of the login limiter's in-flight cap.
+const PENDING_KEY = Symbol.for('shardkeeper.console.basicPending');
+type GlobalWithCache = typeof globalThis & {
+  [CACHE_KEY]?: Map<string, CachedBasic>;
+  [PENDING_KEY]?: Map<string, Promise<StoredUser | null>>;
+};
 const BASIC_CACHE_MS = 60_000;
 
-function basicCache(): Map<string, { user: string; epoch: number; until: number }> {
+function basicCache(): Map<string, CachedBasic> {
   const g = globalThis as GlobalWithCache;
   g[CACHE_KEY] ??= new Map();
   return g[CACHE_KEY];
+}
+
+function basicPending(): Map<string, Promise<StoredUser | null>> {
+  const g = globalThis as GlobalWithCache;
+  g[PENDING_KEY] ??= new Map();
+  return g[PENDING_KEY];
 }
 
 function parseBasic(header: string): { user: string; password: string } | null {
@@ -45,24 +64,47 @@ async function basicPrincipal(request: Request, header: string): Promise<Princip
   const hit = cache.get(key);
   if (hit && hit.until > Date.now()) {
     const user = await findUser(hit.user);
-    if (user && user.epoch === hit.epoch) return { user: user.name, role: user.role, via: 'basic', sid: null };
+    if (user && user.generation === hit.generation) return { user: user.name, role: user.role, via: 'basic', sid: null, generation: user.generation };
   }
   cache.delete(key);
-  const user = await limitedCheck(request, creds.user, () => checkCredentials(creds.user, creds.password));
+  const pending = basicPending();
+  let check = pending.get(key);
+  if (!check) {
+    check = limitedCheck(request, creds.user, () => checkCredentials(creds.user, creds.password)).finally(() => pending.delete(key));
+    pending.set(key, check);
+  }
+  const user = await check;
   if (!user) throw new UnauthorizedError('invalid user name or password');
   if (cache.size > 1_000) cache.clear();
-  cache.set(key, { user: user.name, epoch: user.epoch, until: Date.now() + BASIC_CACHE_MS });
-  return { user: user.name, role: user.role, via: 'basic', sid: null };
+  cache.set(key, { user: user.name, generation: user.generation, until: Date.now() + BASIC_CACHE_MS });
+  return { user: user.name, role: user.role, via: 'basic', sid: null, generation: user.generation };
 }
 
-/** The session cookie's principal, or null when there is no valid session (expired, forged, user gone or changed). */
+/**
+ * The session cookie's principal, or null when there is no valid session: expired, forged, logged out,
+ * user gone, or the user's generation replaced (password or role change), all as the users file says now.
+ */
 export async function sessionPrincipal(cookieHeader: string | null): Promise<Principal | null> {
   const payload = verifySession(readCookie(cookieHeader, SESSION_COOKIE));
   if (!payload) return null;
   const user = await findUser(payload.u);
-  if (!user || user.epoch !== payload.ep) return null;
+  if (!user || !sessionHolds(user, payload.g, payload.sid)) return null;
   // The role comes from the users file, not the cookie, so a role change applies at once.
-  return { user: user.name, role: user.role, via: 'session', sid: payload.sid };
+  return { user: user.name, role: user.role, via: 'session', sid: payload.sid, generation: user.generation };
+}
+
+/**
+ * Whether `principal`, authenticated earlier for `request`, still holds with role `need` — for long
+ * requests (the event stream). A session is checked again in full (expiry, logout, generation, user);
+ * Basic credentials are not hashed again: the user must still exist with the same generation.
+ */
+export async function stillAuthorized(request: Request, principal: Principal, need: Role): Promise<boolean> {
+  if (principal.via === 'session') {
+    const now = await sessionPrincipal(request.headers.get('cookie'));
+    return now !== null && now.user === principal.user && now.sid === principal.sid && roleAllows(now.role, need);
+  }
+  const user = await findUser(principal.user);
+  return user !== null && user.generation === principal.generation && roleAllows(user.role, need);
 }
 
 /**

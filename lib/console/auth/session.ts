@@ -3,6 +3,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { createDataFileOnce } from '../data-dir';
+import { isSecureRequest, requestPeer } from './forwarded';
 
 export const SESSION_COOKIE = 'sk_session';
 /** A work day: long enough not to nag, short enough that a stolen cookie does not last. */
@@ -37,15 +38,15 @@ export function hmac(purpose: string, data: string): Buffer {
 const payloadSchema = z.object({
   u: z.string(),
   sid: z.string(),
-  /** The user's epoch at login: a password or role change ends older sessions. */
-  ep: z.number().int(),
+  /** The user's session generation at login (users.ts): a password or role change, or removal, ends the session. */
+  g: z.string().max(64),
   exp: z.number().int(),
 });
 export type SessionPayload = z.infer<typeof payloadSchema>;
 
 /** `payload.signature`, both base64url: the payload is not secret, only unforgeable. */
-export function signSession(user: string, epoch: number, now = Date.now()): { value: string; payload: SessionPayload } {
-  const payload: SessionPayload = { u: user, sid: randomBytes(16).toString('base64url'), ep: epoch, exp: Math.floor(now / 1000) + SESSION_TTL_SECONDS };
+export function signSession(user: string, generation: string, now = Date.now()): { value: string; payload: SessionPayload } {
+  const payload: SessionPayload = { u: user, sid: randomBytes(16).toString('base64url'), g: generation, exp: Math.floor(now / 1000) + SESSION_TTL_SECONDS };
   const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
   return { value: `${body}.${hmac('session', body).toString('base64url')}`, payload };
 }
@@ -75,8 +76,8 @@ export function verifySession(value: string | undefined | null, now = Date.now()
   return parsed;
 }
 
-// Logged-out session ids until their cookies would have expired anyway. Per process: a logout also clears
-// the cookie in the browser, so this only matters for a copied cookie; a restart forgets the list.
+// Logged-out session ids until their cookies would have expired anyway, for proxy.ts's cheap check in this
+// process. The lasting record is in the users file (users.ts endSession), which the API's full check reads.
 const REVOKED = Symbol.for('shardkeeper.console.revokedSessions');
 type GlobalWithRevoked = typeof globalThis & { [REVOKED]?: Map<string, number> };
 function revoked(): Map<string, number> {
@@ -106,12 +107,13 @@ export function csrfTokenMatches(sid: string, token: string | null): boolean {
 }
 
 function isHttps(request: Request): boolean {
-  const proto = request.headers.get('x-forwarded-proto');
-  if (proto) return proto.split(',')[0]?.trim() === 'https';
-  return new URL(request.url).protocol === 'https:';
+  return isSecureRequest(request, process.env, requestPeer(request));
 }
 
-/** Set-Cookie for a new session: httpOnly (no script reads it), SameSite=Lax, Secure behind https. */
+/**
+ * Set-Cookie for a new session: httpOnly (no script reads it), SameSite=Lax, Secure per
+ * SHARDKEEPER_COOKIE_SECURE, else when the request came over https (forwarded.ts says when that is known).
+ */
 export function sessionCookieHeader(request: Request, value: string): string {
   return [`${SESSION_COOKIE}=${value}`, 'Path=/', 'HttpOnly', 'SameSite=Lax', `Max-Age=${SESSION_TTL_SECONDS}`, ...(isHttps(request) ? ['Secure'] : [])].join('; ');
 }

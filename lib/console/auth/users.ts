@@ -1,4 +1,5 @@
 import 'server-only';
+import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -19,14 +20,34 @@ export const passwordSchema = z.string().min(8, 'password must be at least 8 cha
 
 export const roleSchema = z.enum(ROLES as [Role, ...Role[]]);
 
+/** A logged-out session, remembered until its cookie would have expired anyway. */
+export interface RevokedSession {
+  readonly sid: string;
+  /** The cookie's expiry, seconds since the epoch. */
+  readonly exp: number;
+}
+
 export interface StoredUser {
   readonly name: string;
   readonly role: Role;
   readonly hash: string;
   readonly createdAt: string;
   readonly updatedAt: string;
-  /** Bumped when the password or role changes: sessions and cached Basic checks of the old epoch die. */
-  readonly epoch: number;
+  /**
+   * The user's session generation, random: replaced when the password or role changes (every session and
+   * cached Basic check of the old one dies) and new for every created user, so a user removed and created
+   * again never accepts the old user's cookies.
+   */
+  readonly generation: string;
+  /** Sessions ended by logout (kept in the file, so a copied cookie stays dead after a restart). */
+  readonly revokedSessions: readonly RevokedSession[];
+}
+
+/** Most remembered logouts per user; past it the generation is replaced instead (ends all their sessions). */
+const MAX_REVOKED_SESSIONS = 64;
+
+function newGeneration(): string {
+  return randomBytes(12).toString('base64url');
 }
 
 /** What the API shows of a user: never the hash. */
@@ -39,19 +60,28 @@ export interface UserView {
   managedByEnv: boolean;
 }
 
-const fileSchema = z.object({
-  version: z.literal(1),
-  users: z.array(
-    z.object({
-      name: userNameSchema,
-      role: roleSchema,
-      hash: z.string(),
-      createdAt: z.string(),
-      updatedAt: z.string(),
-      epoch: z.number().int().nonnegative(),
-    }),
-  ),
-});
+const userFields = {
+  name: userNameSchema,
+  role: roleSchema,
+  hash: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+};
+
+const fileSchema = z.discriminatedUnion('version', [
+  z.object({
+    version: z.literal(2),
+    users: z.array(
+      z.object({
+        ...userFields,
+        generation: z.string().min(16).max(64),
+        revokedSessions: z.array(z.object({ sid: z.string().max(64), exp: z.number().int() })).max(MAX_REVOKED_SESSIONS),
+      }),
+    ),
+  }),
+  // Before session generations: a counter that restarted at 0 for a re-created user, logouts only in memory.
+  z.object({ version: z.literal(1), users: z.array(z.object({ ...userFields, epoch: z.number().int().nonnegative() })) }),
+]);
 
 /** The users the environment names (API.md), each enforced at every start. */
 export interface EnvUser {
@@ -116,12 +146,43 @@ function load(s: StoreState): void {
   }
   const parsed = fileSchema.safeParse(JSON.parse(text));
   if (!parsed.success) throw new Error(`${path.join(dataDir(), USERS_FILE)} is not a valid users file: ${parsed.error.issues[0]?.message ?? ''}`);
-  s.users = parsed.data.users.filter((u) => isRole(u.role));
+  if (parsed.data.version === 2) {
+    s.users = parsed.data.users.filter((u) => isRole(u.role));
+    return;
+  }
+  // Version 1: same users and passwords, each with a fresh generation. Every old cookie dies once (its
+  // logouts were remembered only in memory, and a re-created user's counter may match an old cookie);
+  // everyone logs in again with the same password.
+  s.users = parsed.data.users
+    .filter((u) => isRole(u.role))
+    .map(({ epoch: _epoch, ...u }) => ({ ...u, generation: newGeneration(), revokedSessions: [] }));
+  save(s);
 }
 
 function save(s: StoreState): void {
-  writeDataFile(USERS_FILE, `${JSON.stringify({ version: 1, users: s.users }, null, 2)}\n`);
+  writeDataFile(USERS_FILE, `${JSON.stringify({ version: 2, users: s.users }, null, 2)}\n`);
   s.mtimeMs = fileMtime();
+}
+
+// Listeners told when sessions may have ended in this process (logout, user changed or removed), so open
+// event streams re-check at once instead of at their next periodic check. On globalThis, like the store.
+const ENDED_KEY = Symbol.for('shardkeeper.console.sessionsEnded');
+type GlobalWithEnded = typeof globalThis & { [ENDED_KEY]?: Set<() => void> };
+
+function endedListeners(): Set<() => void> {
+  const g = globalThis as GlobalWithEnded;
+  g[ENDED_KEY] ??= new Set();
+  return g[ENDED_KEY];
+}
+
+/** Call `listener` whenever a session may have ended in this process; answers the unsubscribe function. */
+export function onSessionsEnded(listener: () => void): () => void {
+  endedListeners().add(listener);
+  return () => endedListeners().delete(listener);
+}
+
+function sessionsEnded(): void {
+  for (const listener of [...endedListeners()]) listener();
 }
 
 /**
@@ -139,15 +200,15 @@ async function bootstrap(s: StoreState, env: NodeJS.ProcessEnv): Promise<void> {
     if (have && have.role === want.role && (await verifyPassword(want.password, have.hash))) continue;
     const hash = await hashPassword(want.password);
     const user: StoredUser = have
-      ? { ...have, role: want.role, hash, updatedAt: now, epoch: have.epoch + 1 }
-      : { name: want.name, role: want.role, hash, createdAt: now, updatedAt: now, epoch: 0 };
+      ? { ...have, role: want.role, hash, updatedAt: now, generation: newGeneration(), revokedSessions: [] }
+      : { name: want.name, role: want.role, hash, createdAt: now, updatedAt: now, generation: newGeneration(), revokedSessions: [] };
     if (have) s.users[i] = user;
     else s.users.push(user);
     changed = true;
   }
   if (s.users.length === 0) {
     const password = randomPassword();
-    s.users.push({ name: 'admin', role: 'admin', hash: await hashPassword(password), createdAt: now, updatedAt: now, epoch: 0 });
+    s.users.push({ name: 'admin', role: 'admin', hash: await hashPassword(password), createdAt: now, updatedAt: now, generation: newGeneration(), revokedSessions: [] });
     save(s);
     // The one place a password is ever printed: the operator has no other way to learn it.
     console.log(
@@ -218,7 +279,15 @@ export async function createUser(input: { name: string; role: Role; password: st
   const s = await ready();
   if (s.users.some((u) => u.name === input.name)) throw new UserStoreError('USER_EXISTS', 409, `user ${JSON.stringify(input.name)} already exists`);
   const now = new Date().toISOString();
-  const user: StoredUser = { name: input.name, role: input.role, hash: await hashPassword(input.password), createdAt: now, updatedAt: now, epoch: 0 };
+  const user: StoredUser = {
+    name: input.name,
+    role: input.role,
+    hash: await hashPassword(input.password),
+    createdAt: now,
+    updatedAt: now,
+    generation: newGeneration(),
+    revokedSessions: [],
+  };
   s.users.push(user);
   save(s);
   return view(user, managedNames());
@@ -234,12 +303,14 @@ export async function updateUser(name: string, change: { role?: Role | undefined
     role: change.role ?? have.role,
     hash: change.password !== undefined ? await hashPassword(change.password) : have.hash,
     updatedAt: new Date().toISOString(),
-    epoch: have.epoch + 1,
+    generation: newGeneration(),
+    revokedSessions: [],
   };
   const users = s.users.map((u, j) => (j === i ? next : u));
   if (adminsAfter(users) === 0) throw new UserStoreError('LAST_ADMIN', 409, 'the last admin cannot lose the admin role');
   s.users = users;
   save(s);
+  sessionsEnded();
   return view(next, managedNames());
 }
 
@@ -250,4 +321,32 @@ export async function deleteUser(name: string): Promise<void> {
   if (adminsAfter(users) === 0) throw new UserStoreError('LAST_ADMIN', 409, 'the last admin cannot be removed');
   s.users = users;
   save(s);
+  sessionsEnded();
+}
+
+/** True while a session of `generation` with id `sid` belongs to `user` (not replaced, not logged out). */
+export function sessionHolds(user: StoredUser, generation: string, sid: string | null): boolean {
+  if (user.generation !== generation) return false;
+  return sid === null || !user.revokedSessions.some((r) => r.sid === sid);
+}
+
+/**
+ * Log out one session for good: its id is kept in the users file until the cookie would have expired.
+ * Past MAX_REVOKED_SESSIONS remembered logouts the user's generation is replaced instead, which ends all
+ * of that user's sessions but keeps the file small whatever a client does.
+ */
+export async function endSession(name: string, generation: string, sid: string, exp: number): Promise<void> {
+  const s = await ready();
+  const i = s.users.findIndex((u) => u.name === name);
+  const have = s.users[i];
+  if (!have || !sessionHolds(have, generation, sid)) return;
+  const now = Math.floor(Date.now() / 1000);
+  const kept = have.revokedSessions.filter((r) => r.exp > now);
+  const next: StoredUser =
+    kept.length >= MAX_REVOKED_SESSIONS
+      ? { ...have, generation: newGeneration(), revokedSessions: [] }
+      : { ...have, revokedSessions: [...kept, { sid, exp }] };
+  s.users = s.users.map((u, j) => (j === i ? next : u));
+  save(s);
+  sessionsEnded();
 }

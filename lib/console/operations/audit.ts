@@ -1,7 +1,7 @@
 /**
- * The audit trail of console writes. Operations describe what they wrote as an AuditRecord; the route
- * pipeline stamps it with time and user and hands it to the process's AuditSink. The default sink keeps
- * recent entries in memory; the HTTP pipeline installs the ZooKeeper store (lib/console/audit) as default.
+ * The audit trail of console writes. Operations describe what they write as an AuditRecord, stamp it with
+ * the actor and time, and commit it as an entry node in the same ZooKeeper transaction as the change
+ * (lib/console/operations/tree.ts, lib/console/audit): no change without its entry, no entry without it.
  */
 
 import type { Role } from '../auth/roles';
@@ -16,13 +16,17 @@ export interface Actor {
   readonly role: Role;
 }
 
+/** The actor of writes made outside the HTTP pipeline (scripts, tests): nobody, with an operator's rights. */
+export const UNATTRIBUTED: Actor = { user: null, role: 'operator' };
+
 /** A node's value before or after a write; null when the node does not exist on that side. */
 export type AuditValue = string | null;
 
 export interface AuditRecord {
   /** e.g. `config.update`, `job.disable`, `server.enable` (see OPERATIONS in ./names). */
   readonly operation: string;
-  readonly registry: string;
+  /** The registry written; null for console-level entries (user administration, failed logins). */
+  readonly registry: string | null;
   readonly job: string | null;
   /** Every node written, namespace-relative, in the order the transaction wrote them. */
   readonly paths: readonly string[];
@@ -35,21 +39,25 @@ export interface AuditRecord {
 }
 
 export interface AuditEntry extends AuditRecord {
-  /** ISO time the write was committed. */
+  /** ISO time on the console's clock, stamped before the commit. */
   readonly at: string;
   /** Who asked (the authenticated user); null only for writes made outside the HTTP pipeline. */
   readonly user: string | null;
+  /** The entry's node, once committed. */
+  readonly node?: string;
 }
 
 /**
  * An entry as stored and as GET /api/audit answers it: API.md's `{at,user,registry,job,operation,path,
- * before,after}` plus `paths`. Type-only for the browser (components/audit), which must not import the
- * store itself.
+ * before,after}` plus `paths` and `remarks`. Type-only for the browser (components/audit), which must not
+ * import the store itself.
  */
 export interface StoredAuditEntry {
+  /** The console's clock when it wrote the entry; shown, never used for ordering (the writer controls it). */
   at: string;
   user: string | null;
-  registry: string;
+  /** Null for console-level entries (user administration, failed logins). */
+  registry: string | null;
   job: string | null;
   operation: string;
   /** The first (main) node written; `paths` lists them all. */
@@ -57,10 +65,22 @@ export interface StoredAuditEntry {
   paths: string[];
   before: Record<string, AuditValue>;
   after: Record<string, AuditValue>;
-  /** Set when values were shortened to fit a ZooKeeper node. */
+  remarks?: string[];
+  /** Set when the entry was too big to store whole: values were shortened and `diff` keeps the change. */
   truncated?: true;
+  /** Path → compact line diff of before → after, for values too big to keep whole. */
+  diff?: Record<string, string>;
+  /** Path → SHA-256 (hex) of the full before/after values that were shortened, to check a backup against. */
+  sha256?: Record<string, { before: string | null; after: string | null }>;
+  /** Paths left out of `paths` (a removal of thousands of nodes). */
+  pathsOmitted?: number;
 }
 
+/**
+ * Something told about every entry after it was committed with its change (tests; a future forwarder).
+ * It is not the audit store: operations write their entry in the same ZooKeeper transaction as the change
+ * (lib/console/operations/tree.ts), and an observer that fails changes nothing.
+ */
 export interface AuditSink {
   record(entry: AuditEntry): void | Promise<void>;
 }
@@ -87,29 +107,17 @@ export class MemoryAuditSink implements AuditSink {
   }
 }
 
-// One sink per process, on globalThis for the same reason as the registry store (several module instances).
+// One observer per process, on globalThis for the same reason as the registry store (several module instances).
 const SINK_KEY = Symbol.for('shardkeeper.console.auditSink');
 type GlobalWithSink = typeof globalThis & { [SINK_KEY]?: AuditSink };
 
-const FACTORY_KEY = Symbol.for('shardkeeper.console.auditSinkFactory');
-type GlobalWithFactory = typeof globalThis & { [FACTORY_KEY]?: () => AuditSink };
+const NO_SINK: AuditSink = { record: () => undefined };
 
 export function getAuditSink(): AuditSink {
-  const g = globalThis as GlobalWithSink & GlobalWithFactory;
-  g[SINK_KEY] ??= g[FACTORY_KEY]?.() ?? new MemoryAuditSink();
-  return g[SINK_KEY];
+  return (globalThis as GlobalWithSink)[SINK_KEY] ?? NO_SINK;
 }
 
-/**
- * The sink used when nobody set one: the route pipeline registers the ZooKeeper store here (a factory,
- * not an import, because that store reads registries, which import the operations that import this file).
- * A sink set with `setAuditSink` (tests) wins.
- */
-export function setDefaultAuditSinkFactory(factory: () => AuditSink): void {
-  (globalThis as GlobalWithFactory)[FACTORY_KEY] = factory;
-}
-
-/** Replace the process's sink (the security issue's ZooKeeper store; tests). Returns the previous one. */
+/** Replace the process's observer (tests). Returns the previous one. */
 export function setAuditSink(sink: AuditSink): AuditSink {
   const previous = getAuditSink();
   (globalThis as GlobalWithSink)[SINK_KEY] = sink;

@@ -5,11 +5,11 @@ import 'server-only';
  * valid and the node is still at the version the edit was based on.
  */
 import {
+  assertValueDepth,
   cannotAddKey,
   ConfigError,
   configChanges,
   detectFlavour,
-  MAX_SHARDING_TOTAL_COUNT,
   parseConfig,
   updateConfig,
   validateConfigText,
@@ -17,10 +17,11 @@ import {
   type Flavour,
   type ParsedConfig,
 } from '@/lib/jobtree';
-import { BadVersionError, NoNodeError } from '@/lib/zk';
-import { ConflictError, ConsoleError, NotFoundError } from '../errors';
+import { BadVersionError, NoNodeError, TransactionError, type TxResult } from '@/lib/zk';
+import { AdminRequiredError, ConflictError, ConsoleError, NotFoundError } from '../errors';
 import { readJob, type JobState } from './job';
-import { openTree, type OperationOutcome, type Tree } from './tree';
+import { UNATTRIBUTED, type Actor, type AuditEntry, type AuditRecord } from './audit';
+import { openTree, WritePlan, type OperationOutcome, type Tree } from './tree';
 
 /** Either the parsed object as GET gave it (changed where the operator changed it) or the whole text. */
 export type ConfigEdit =
@@ -80,12 +81,39 @@ function validate(text: string, job: string, previousKeys: ReadonlySet<string>, 
       const why = cannotAddKey(flavour, key);
       if (why !== null) issues.push({ field: key, message: why });
     }
-    const total = parsed.values.shardingTotalCount;
-    if (typeof total === 'number' && Number.isInteger(total) && total > MAX_SHARDING_TOTAL_COUNT) {
-      issues.push({ field: 'shardingTotalCount', message: `must be at most ${MAX_SHARDING_TOTAL_COUNT}` });
-    }
   }
   if (issues.length > 0) throw new InvalidConfigError(issues);
+}
+
+/**
+ * Keys only an admin may change (added, changed or removed), by flavour: a SCRIPT job's command line is
+ * a shell command every worker runs, so an operator who may edit configs must not be able to change it.
+ */
+const ADMIN_ONLY_VALUES: Readonly<Record<Flavour, { readonly field: string; read(values: Readonly<Record<string, unknown>>): unknown }>> = {
+  '2.x-json': { field: 'scriptCommandLine', read: (values) => values.scriptCommandLine },
+  '3.x-yaml': {
+    field: "props['script.command.line']",
+    read: (values) => {
+      const props = values.props;
+      return props !== null && typeof props === 'object' && !Array.isArray(props) ? (props as Record<string, unknown>)['script.command.line'] : undefined;
+    },
+  },
+};
+
+const shown = (v: unknown): string => (v === undefined || v === null ? '(none)' : JSON.stringify(v));
+
+/**
+ * Refuses a change of an admin-only value by anyone but an admin (403, nothing written) and answers the
+ * audit remarks of an admin's change. An unparsable stored config counts as having no command line.
+ */
+function adminOnlyChanges(current: ParsedConfig | null, text: string, flavour: Flavour, actor: Actor): string[] {
+  const after = tryParse(text);
+  const rule = ADMIN_ONLY_VALUES[after?.flavour ?? flavour];
+  const before = current === null ? undefined : rule.read(current.values);
+  const now = after === null ? undefined : rule.read(after.values);
+  if (JSON.stringify(before ?? null) === JSON.stringify(now ?? null)) return [];
+  if (actor.role !== 'admin') throw new AdminRequiredError("a SCRIPT job's command line", rule.field);
+  return [`SCRIPT command line (${rule.field}) changed by admin: ${shown(before)} → ${shown(now)}`];
 }
 
 function warningsFor(text: string): string[] {
@@ -111,6 +139,8 @@ function newText(job: JobState, current: ParsedConfig | null, edit: ConfigEdit):
       ]);
     }
     try {
+      // The body's own depth limit bounds this today; the writers below recurse, so check it here too.
+      assertValueDepth(edit.config);
       return { text: updateConfig(job.configText, configChanges(current.values, edit.config)), previousKeys };
     } catch (err) {
       if (err instanceof ConfigError) throw new InvalidConfigError(err.issues);
@@ -133,36 +163,47 @@ function newText(job: JobState, current: ParsedConfig | null, edit: ConfigEdit):
   return { text: raw, previousKeys };
 }
 
-export async function updateJobConfig(rid: string, jobName: string, edit: ConfigEdit): Promise<OperationOutcome<ConfigUpdateResult>> {
+export async function updateJobConfig(
+  rid: string,
+  jobName: string,
+  edit: ConfigEdit,
+  actor: Actor = UNATTRIBUTED,
+): Promise<OperationOutcome<ConfigUpdateResult>> {
   const tree = await openTree(rid);
   const job = await readJob(tree, jobName);
   if (edit.version !== job.configStat.version) throw await staleError(tree, job, edit.version);
   const current = tryParse(job.configText);
   const { text, previousKeys } = newText(job, current, edit);
   validate(text, jobName, previousKeys, current?.flavour ?? detectFlavour(text));
+  const remarks = adminOnlyChanges(current, text, current?.flavour ?? detectFlavour(text), actor);
   const after = tryParse(text);
   const changed = Object.keys(configChanges(current?.values ?? {}, after?.values ?? {}));
   const warnings = warningsFor(text);
   if (text === job.configText) {
     return { result: { version: job.configStat.version, changed: [], warnings }, audit: null };
   }
-  let version: number;
+  // The check-and-set and its audit entry are one transaction: setData with the version the edit was
+  // based on, plus the entry's create. A stale version fails it whole; so does an entry that cannot be written.
+  const record: AuditRecord = {
+    operation: 'config.update',
+    registry: tree.id,
+    job: jobName,
+    paths: [job.paths.config],
+    before: { [job.paths.config]: job.configText },
+    after: { [job.paths.config]: text },
+    ...(remarks.length > 0 ? { remarks } : {}),
+  };
+  const plan = new WritePlan().set(job.paths.config, text, edit.version, job.configText);
+  let committed: { entry: AuditEntry; results: readonly TxResult[] };
   try {
-    version = (await tree.client.setData(tree.abs(job.paths.config), text, edit.version)).version;
+    committed = await tree.commitRecord(plan, record, actor);
   } catch (err) {
-    if (err instanceof BadVersionError) throw await staleError(tree, job, edit.version);
-    if (err instanceof NoNodeError) throw new NotFoundError(`job ${JSON.stringify(jobName)} in registry ${tree.id}`);
+    const cause = err instanceof TransactionError ? err.error : err;
+    if (cause instanceof BadVersionError) throw await staleError(tree, job, edit.version);
+    if (cause instanceof NoNodeError) throw new NotFoundError(`job ${JSON.stringify(jobName)} in registry ${tree.id}`);
     throw err;
   }
-  return {
-    result: { version, changed, warnings },
-    audit: {
-      operation: 'config.update',
-      registry: tree.id,
-      job: jobName,
-      paths: [job.paths.config],
-      before: { [job.paths.config]: job.configText },
-      after: { [job.paths.config]: text },
-    },
-  };
+  const set = committed.results[0];
+  const version = set?.kind === 'set' ? set.stat.version : edit.version + 1;
+  return { result: { version, changed, warnings }, audit: committed.entry };
 }

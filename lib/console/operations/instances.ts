@@ -6,6 +6,7 @@ import 'server-only';
  */
 import { validateInstanceId } from '@/lib/jobtree';
 import { NotFoundError } from '../errors';
+import { UNATTRIBUTED, type Actor } from './audit';
 import { readInstances, readJob } from './job';
 import { openTree, readPlanCommit, WritePlan, type OperationOutcome } from './tree';
 
@@ -14,7 +15,12 @@ export interface ShutdownResult {
   readonly instances: readonly string[];
 }
 
-export async function shutdownInstance(rid: string, jobName: string, instanceId: string): Promise<OperationOutcome<ShutdownResult>> {
+export async function shutdownInstance(
+  rid: string,
+  jobName: string,
+  instanceId: string,
+  actor: Actor = UNATTRIBUTED,
+): Promise<OperationOutcome<ShutdownResult>> {
   validateInstanceId(instanceId);
   const tree = await openTree(rid);
   return readPlanCommit(`shut down ${instanceId} of ${jobName}`, async () => {
@@ -23,13 +29,13 @@ export async function shutdownInstance(rid: string, jobName: string, instanceId:
     const node = await tree.read(path);
     if (node === null) throw new NotFoundError(`instance ${JSON.stringify(instanceId)} of job ${JSON.stringify(jobName)}`);
     const plan = new WritePlan().remove(path, node.stat.version, node.value);
-    await tree.commit(plan);
-    return { result: { instances: [instanceId] }, audit: plan.audit('instance.shutdown', tree.id, jobName) };
+    const audit = await tree.commit(plan, { operation: 'instance.shutdown', job: jobName, actor });
+    return { result: { instances: [instanceId] }, audit };
   });
 }
 
 /** Every online instance of the job, in one transaction; none online answers an empty list. */
-export async function shutdownJob(rid: string, jobName: string): Promise<OperationOutcome<ShutdownResult>> {
+export async function shutdownJob(rid: string, jobName: string, actor: Actor = UNATTRIBUTED): Promise<OperationOutcome<ShutdownResult>> {
   const tree = await openTree(rid);
   return readPlanCommit(`shut down ${jobName}`, async () => {
     const job = await readJob(tree, jobName);
@@ -43,7 +49,7 @@ export async function shutdownJob(rid: string, jobName: string): Promise<Operati
       plan.remove(job.paths.instanceNode(id), node.stat.version, node.value);
       removed.push(id);
     });
-    await tree.commit(plan);
-    return { result: { instances: removed }, audit: plan.audit('job.shutdown', tree.id, jobName) };
+    const audit = await tree.commit(plan, { operation: 'job.shutdown', job: jobName, actor });
+    return { result: { instances: removed }, audit };
   });
 }

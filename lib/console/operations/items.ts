@@ -2,6 +2,7 @@ import 'server-only';
 /** POST …/jobs/{job}/items/{item}/disable|enable: `sharding/{item}/disabled` (PROTOCOL §1, §3). */
 import { ConfigError, parseConfig, validateItem, type ServerStatus } from '@/lib/jobtree';
 import { NotFoundError } from '../errors';
+import { UNATTRIBUTED, type Actor } from './audit';
 import { planMissingParents, readJob, type JobState } from './job';
 import { openTree, readPlanCommit, WritePlan, type OperationOutcome } from './tree';
 
@@ -30,6 +31,7 @@ export async function setItemEnabled(
   jobName: string,
   itemParam: string | number,
   status: ServerStatus,
+  actor: Actor = UNATTRIBUTED,
 ): Promise<OperationOutcome<ItemResult>> {
   const item = validateItem(itemParam);
   const tree = await openTree(rid);
@@ -48,10 +50,7 @@ export async function setItemEnabled(
     } else if (status === 'ENABLED' && marker !== null) {
       plan.remove(p.disabled(item), marker.stat.version, marker.value);
     }
-    await tree.commit(plan);
-    return {
-      result: { item, disabled: status === 'DISABLED', changed: !plan.empty },
-      audit: plan.audit(status === 'DISABLED' ? 'item.disable' : 'item.enable', tree.id, jobName),
-    };
+    const audit = await tree.commit(plan, { operation: status === 'DISABLED' ? 'item.disable' : 'item.enable', job: jobName, actor });
+    return { result: { item, disabled: status === 'DISABLED', changed: !plan.empty }, audit };
   });
 }

@@ -1,6 +1,7 @@
 import 'server-only';
 /** DELETE …/jobs/{job}: remove the job's whole subtree, refused while any instance is online. */
 import { ConflictError } from '../errors';
+import { UNATTRIBUTED, type Actor, type AuditEntry, type AuditRecord } from './audit';
 import { readJob } from './job';
 import { openTree, readPlanCommit, WritePlan, type OperationOutcome } from './tree';
 
@@ -24,7 +25,7 @@ export interface JobRemovalResult {
  * an instance registering, a worker's `running` — fails its transaction (not empty), and the removal is
  * re-read and re-planned: an instance that came online then makes it a 409.
  */
-export async function removeJob(rid: string, jobName: string): Promise<OperationOutcome<JobRemovalResult>> {
+export async function removeJob(rid: string, jobName: string, actor: Actor = UNATTRIBUTED): Promise<OperationOutcome<JobRemovalResult>> {
   const tree = await openTree(rid);
   return readPlanCommit(`remove job ${jobName}`, async () => {
     const job = await readJob(tree, jobName);
@@ -39,24 +40,30 @@ export async function removeJob(rid: string, jobName: string): Promise<Operation
     const root = await tree.read(job.paths.root);
     const below = (await tree.descendants(job.paths.root)).filter((path) => path !== job.paths.config);
     const paths = [...below, job.paths.config, job.paths.root];
-    let transactions = 0;
-    for (let start = 0; start < paths.length; start += MAX_OPS_PER_TRANSACTION) {
+    const chunks: string[][] = [];
+    for (let start = 0; start < paths.length; start += MAX_OPS_PER_TRANSACTION) chunks.push(paths.slice(start, start + MAX_OPS_PER_TRANSACTION));
+    let audit: AuditEntry | null = null;
+    for (const [i, chunk] of chunks.entries()) {
       const plan = new WritePlan();
-      for (const path of paths.slice(start, start + MAX_OPS_PER_TRANSACTION)) plan.remove(path, -1, null);
-      await tree.commit(plan);
-      transactions += 1;
+      for (const path of chunk) plan.remove(path, -1, null);
+      const last = i === chunks.length - 1;
+      const part = chunks.length > 1 ? [`transaction ${i + 1} of ${chunks.length} of this removal`] : [];
+      // Every transaction carries its own entry. The last one's names the config and root with their
+      // values (what cannot be rebuilt); the others list the runtime nodes they removed.
+      const record: AuditRecord | null = last
+        ? {
+            operation: 'job.remove',
+            registry: tree.id,
+            job: jobName,
+            paths: [job.paths.config, job.paths.root],
+            before: { [job.paths.config]: job.configText, [job.paths.root]: root?.value ?? null },
+            after: { [job.paths.config]: null, [job.paths.root]: null },
+            ...(part.length > 0 ? { remarks: [...part, `${paths.length} nodes removed in all`] } : {}),
+          }
+        : plan.audit('job.remove', tree.id, jobName, [...part, 'runtime state below the job; the config goes with the last transaction']);
+      if (record === null) continue; // an empty chunk: cannot happen, chunks are never empty
+      audit = (await tree.commitRecord(plan, record, actor)).entry;
     }
-    return {
-      result: { job: jobName, removed: paths.length, transactions },
-      // One entry for the subtree: the config is what cannot be rebuilt; the rest is runtime state.
-      audit: {
-        operation: 'job.remove',
-        registry: tree.id,
-        job: jobName,
-        paths: [job.paths.config, job.paths.root],
-        before: { [job.paths.config]: job.configText, [job.paths.root]: root?.value ?? null },
-        after: { [job.paths.config]: null, [job.paths.root]: null },
-      },
-    };
+    return { result: { job: jobName, removed: paths.length, transactions: chunks.length }, audit };
   });
 }

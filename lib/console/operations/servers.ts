@@ -14,6 +14,7 @@ import {
   type ServerStatus,
 } from '@/lib/jobtree';
 import { ConflictError, NotFoundError } from '../errors';
+import { UNATTRIBUTED, type Actor } from './audit';
 import { planMissingParents, planNecessary, readInstances, readJob, type JobState } from './job';
 import { openTree, readPlanCommit, WritePlan, type OperationOutcome, type Tree } from './tree';
 
@@ -72,18 +73,20 @@ async function planJobServers(
 }
 
 /** POST …/jobs/{job}/disable|enable: every server of the job. */
-export async function setJobEnabled(rid: string, jobName: string, status: ServerStatus): Promise<OperationOutcome<ServersResult>> {
+export async function setJobEnabled(
+  rid: string,
+  jobName: string,
+  status: ServerStatus,
+  actor: Actor = UNATTRIBUTED,
+): Promise<OperationOutcome<ServersResult>> {
   const tree = await openTree(rid);
   return readPlanCommit(`${operationName('job', status)} ${jobName}`, async () => {
     const job = await readJob(tree, jobName);
     const ips = ((await tree.children(job.paths.servers)) ?? []).filter(isValidIp);
     const plan = new WritePlan();
     const { changed, necessary } = await planJobServers(tree, job, ips, status, plan);
-    await tree.commit(plan);
-    return {
-      result: { changed, reshardRequested: necessary ? [jobName] : [] },
-      audit: plan.audit(operationName('job', status), tree.id, jobName),
-    };
+    const audit = await tree.commit(plan, { operation: operationName('job', status), job: jobName, actor });
+    return { result: { changed, reshardRequested: necessary ? [jobName] : [] }, audit };
   });
 }
 
@@ -97,6 +100,7 @@ export async function setJobServerEnabled(
   jobName: string,
   ip: string,
   status: ServerStatus,
+  actor: Actor = UNATTRIBUTED,
 ): Promise<OperationOutcome<ServersResult>> {
   validateIp(ip);
   const tree = await openTree(rid);
@@ -109,11 +113,8 @@ export async function setJobServerEnabled(
     }
     const plan = new WritePlan();
     const { changed, necessary } = await planJobServers(tree, job, [ip], status, plan, new Set([ip]));
-    await tree.commit(plan);
-    return {
-      result: { changed, reshardRequested: necessary ? [jobName] : [] },
-      audit: plan.audit(operationName('job.server', status), tree.id, jobName),
-    };
+    const audit = await tree.commit(plan, { operation: operationName('job.server', status), job: jobName, actor });
+    return { result: { changed, reshardRequested: necessary ? [jobName] : [] }, audit };
   });
 }
 
@@ -135,7 +136,12 @@ async function jobsWithServer(tree: Tree, ip: string): Promise<JobState[]> {
 }
 
 /** POST /api/registries/{rid}/servers/{ip}/disable|enable: that server in every job that has it. */
-export async function setServerEnabled(rid: string, ip: string, status: ServerStatus): Promise<OperationOutcome<ServersResult>> {
+export async function setServerEnabled(
+  rid: string,
+  ip: string,
+  status: ServerStatus,
+  actor: Actor = UNATTRIBUTED,
+): Promise<OperationOutcome<ServersResult>> {
   validateIp(ip);
   const tree = await openTree(rid);
   return readPlanCommit(`${operationName('server', status)} ${ip}`, async () => {
@@ -149,8 +155,8 @@ export async function setServerEnabled(rid: string, ip: string, status: ServerSt
       changed.push(...planned.changed);
       if (planned.necessary) reshardRequested.push(job.name);
     }
-    await tree.commit(plan);
-    return { result: { changed, reshardRequested }, audit: plan.audit(operationName('server', status), tree.id, null) };
+    const audit = await tree.commit(plan, { operation: operationName('server', status), job: null, actor });
+    return { result: { changed, reshardRequested }, audit };
   });
 }
 
@@ -166,7 +172,7 @@ export interface ServerRemovalResult {
  * has no new children, so a worker starting on that ip between the check and the commit is not caught;
  * it re-creates its server node when it (re)registers anyway.)
  */
-export async function removeServer(rid: string, ip: string): Promise<OperationOutcome<ServerRemovalResult>> {
+export async function removeServer(rid: string, ip: string, actor: Actor = UNATTRIBUTED): Promise<OperationOutcome<ServerRemovalResult>> {
   validateIp(ip);
   const tree = await openTree(rid);
   return readPlanCommit(`remove server ${ip}`, async () => {
@@ -195,7 +201,7 @@ export async function removeServer(rid: string, ip: string): Promise<OperationOu
       plan.remove(job.paths.serverNode(ip), node.stat.version, node.value);
       removed.push(job.name);
     });
-    await tree.commit(plan);
-    return { result: { jobs: removed }, audit: plan.audit('server.remove', tree.id, null) };
+    const audit = await tree.commit(plan, { operation: 'server.remove', job: null, actor });
+    return { result: { jobs: removed }, audit };
   });
 }

@@ -2,7 +2,7 @@ import 'server-only';
 /**
  * What every operation stands on: the registry's live session (503 when there is none), exact reads
  * (data + stat straight from ZooKeeper, never the mirror, so versions are real), and a write plan that
- * commits as ONE transaction and doubles as the audit record.
+ * commits as ONE transaction together with its audit entry: the change is never made without its entry.
  */
 import {
   BadVersionError,
@@ -10,19 +10,29 @@ import {
   NoNodeError,
   NotEmptyError,
   TransactionError,
+  type TxResult,
   type ZkClient,
   type ZkStat,
 } from '@/lib/zk';
+import { commitWithAudit, namespaceAuditDir } from '../audit/store';
 import { ConflictError } from '../errors';
 import { getRegistry } from '../registries';
 import type { Registry } from '../registry';
-import type { AuditRecord, AuditValue } from './audit';
+import type { Actor, AuditEntry, AuditRecord, AuditValue } from './audit';
 
 export interface OperationOutcome<R> {
   /** The JSON-able answer of the route. */
   readonly result: R;
-  /** What was written; null when the operation found nothing to change and wrote nothing. */
-  readonly audit: AuditRecord | null;
+  /** The audit entry committed with the change; null when the operation found nothing to change and wrote nothing. */
+  readonly audit: AuditEntry | null;
+}
+
+/** What the audit entry of a commit says besides the plan's own before/after. */
+export interface AuditStamp {
+  readonly operation: string;
+  readonly job: string | null;
+  readonly actor: Actor;
+  readonly remarks?: readonly string[];
 }
 
 /** A registry with a connected session. Paths given to its helpers are namespace-relative. */
@@ -83,28 +93,53 @@ export class Tree {
     return out.sort((a, b) => b.split('/').length - a.split('/').length || (a < b ? -1 : a > b ? 1 : 0));
   }
 
-  /** Commit the plan's ops as one transaction. */
-  async commit(plan: WritePlan): Promise<void> {
-    if (plan.empty) return;
-    const tx = this.client.transaction();
-    for (const op of plan.ops) {
-      const path = this.abs(op.path);
-      switch (op.kind) {
-        case 'create':
-          tx.create(path, op.value);
-          break;
-        case 'set':
-          tx.set(path, op.value, op.version);
-          break;
-        case 'remove':
-          tx.remove(path, op.version);
-          break;
-        case 'check':
-          tx.check(path, op.version);
-          break;
-      }
-    }
-    await tx.commit();
+  /** Where this namespace's audit entries live (outside the namespace). */
+  get auditDir(): string {
+    return namespaceAuditDir(this.registry.settings.namespace);
+  }
+
+  /**
+   * Commit the plan's ops and its audit entry (the plan's before/after, stamped with the actor and the
+   * time) as one transaction. Null, and nothing sent, when the plan writes nothing.
+   */
+  async commit(plan: WritePlan, stamp: AuditStamp): Promise<AuditEntry | null> {
+    const record = plan.audit(stamp.operation, this.id, stamp.job, stamp.remarks);
+    if (record === null) return null;
+    return (await this.commitRecord(plan, record, stamp.actor)).entry;
+  }
+
+  /**
+   * Commit the plan's ops with `record` as their audit entry, in one transaction. A race (a version moved)
+   * rejects with the TransactionError for readPlanCommit; an audit entry that cannot be written rejects
+   * with AuditUnavailableError (503) and nothing is changed.
+   */
+  async commitRecord(plan: WritePlan, record: AuditRecord, actor: Actor): Promise<{ entry: AuditEntry; results: readonly TxResult[] }> {
+    const stamped: AuditEntry = { ...record, at: new Date().toISOString(), user: actor.user };
+    const { node, results } = await commitWithAudit(
+      this.client,
+      this.auditDir,
+      (tx) => {
+        for (const op of plan.ops) {
+          const path = this.abs(op.path);
+          switch (op.kind) {
+            case 'create':
+              tx.create(path, op.value);
+              break;
+            case 'set':
+              tx.set(path, op.value, op.version);
+              break;
+            case 'remove':
+              tx.remove(path, op.version);
+              break;
+            case 'check':
+              tx.check(path, op.version);
+              break;
+          }
+        }
+      },
+      stamped,
+    );
+    return { entry: { ...stamped, node }, results };
   }
 }
 
@@ -153,7 +188,7 @@ export class WritePlan {
   }
 
   /** The plan as an audit record: each written path with its value before and after. */
-  audit(operation: string, registry: string, job: string | null): AuditRecord | null {
+  audit(operation: string, registry: string, job: string | null, remarks?: readonly string[]): AuditRecord | null {
     const paths: string[] = [];
     const before: Record<string, AuditValue> = {};
     const after: Record<string, AuditValue> = {};
@@ -165,7 +200,8 @@ export class WritePlan {
       }
       after[op.path] = op.kind === 'remove' ? null : op.value;
     }
-    return paths.length === 0 ? null : { operation, registry, job, paths, before, after };
+    if (paths.length === 0) return null;
+    return { operation, registry, job, paths, before, after, ...(remarks && remarks.length > 0 ? { remarks } : {}) };
   }
 }
 

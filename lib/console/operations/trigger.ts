@@ -2,6 +2,7 @@ import 'server-only';
 /** POST …/trigger and …/reshard (PROTOCOL §3 "Trigger and shutdown", "When to reshard"). */
 import { TRIGGER_VALUE } from '@/lib/jobtree';
 import { ConflictError } from '../errors';
+import { UNATTRIBUTED, type Actor } from './audit';
 import { planNecessary, readInstances, readJob } from './job';
 import { openTree, readPlanCommit, WritePlan, type OperationOutcome } from './tree';
 
@@ -15,7 +16,7 @@ export interface TriggerResult {
  * Run once now on every online instance. 2.x: `TRIGGER` into each `instances/{id}`; 3.x: what
  * ElasticJob's own console does — clear `trigger/`, then `trigger/{id}` per instance — in one transaction.
  */
-export async function triggerJob(rid: string, jobName: string): Promise<OperationOutcome<TriggerResult>> {
+export async function triggerJob(rid: string, jobName: string, actor: Actor = UNATTRIBUTED): Promise<OperationOutcome<TriggerResult>> {
   const tree = await openTree(rid);
   return readPlanCommit(`trigger ${jobName}`, async () => {
     const job = await readJob(tree, jobName);
@@ -52,11 +53,8 @@ export async function triggerJob(rid: string, jobName: string): Promise<Operatio
       // Each asked instance must still be online when the transaction applies.
       for (const id of instances) plan.check(p.instanceNode(id)).create(p.triggerNode(id), '');
     }
-    await tree.commit(plan);
-    return {
-      result: { instances: asked, form: job.flavour === '2.x-json' ? 'instance-value' : 'trigger-node' },
-      audit: plan.audit('job.trigger', tree.id, jobName),
-    };
+    const audit = await tree.commit(plan, { operation: 'job.trigger', job: jobName, actor });
+    return { result: { instances: asked, form: job.flavour === '2.x-json' ? 'instance-value' : 'trigger-node' }, audit };
   });
 }
 
@@ -66,14 +64,14 @@ export interface ReshardResult {
 }
 
 /** Set `leader/sharding/necessary`; the leader reshards at the next trigger. Already set is fine. */
-export async function reshardJob(rid: string, jobName: string): Promise<OperationOutcome<ReshardResult>> {
+export async function reshardJob(rid: string, jobName: string, actor: Actor = UNATTRIBUTED): Promise<OperationOutcome<ReshardResult>> {
   const tree = await openTree(rid);
   return readPlanCommit(`reshard ${jobName}`, async () => {
     const job = await readJob(tree, jobName);
     const plan = new WritePlan();
     const created = await planNecessary(tree, job, plan);
     if (!created) return { result: { created }, audit: null };
-    await tree.commit(plan);
-    return { result: { created }, audit: plan.audit('job.reshard', tree.id, jobName) };
+    const audit = await tree.commit(plan, { operation: 'job.reshard', job: jobName, actor });
+    return { result: { created }, audit };
   });
 }

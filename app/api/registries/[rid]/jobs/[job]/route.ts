@@ -7,4 +7,4 @@ export const dynamic = 'force-dynamic';
 
 export const GET = apiRoute(jobParams, ({ rid, job }) => jobDetail(rid, job));
 
-export const DELETE = operationRoute(jobParams, emptyBody, ({ rid, job }) => removeJob(rid, job));
+export const DELETE = operationRoute(jobParams, emptyBody, ({ rid, job }, _body, actor) => removeJob(rid, job, actor));

@@ -5,4 +5,4 @@ import { serverParams } from '@/lib/console/params';
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
-export const DELETE = operationRoute(serverParams, emptyBody, ({ rid, ip }) => removeServer(rid, ip));
+export const DELETE = operationRoute(serverParams, emptyBody, ({ rid, ip }, _body, actor) => removeServer(rid, ip, actor));

@@ -5,4 +5,4 @@ import { jobParams } from '@/lib/console/params';
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
-export const PUT = operationRoute(jobParams, configEditBody, ({ rid, job }, edit) => updateJobConfig(rid, job, edit));
+export const PUT = operationRoute(jobParams, configEditBody, ({ rid, job }, edit, actor) => updateJobConfig(rid, job, edit, actor));

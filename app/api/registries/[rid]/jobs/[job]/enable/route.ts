@@ -5,4 +5,4 @@ import { jobParams } from '@/lib/console/params';
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
-export const POST = operationRoute(jobParams, emptyBody, ({ rid, job }) => setJobEnabled(rid, job, 'ENABLED'));
+export const POST = operationRoute(jobParams, emptyBody, ({ rid, job }, _body, actor) => setJobEnabled(rid, job, 'ENABLED', actor));

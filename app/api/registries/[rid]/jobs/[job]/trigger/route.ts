@@ -5,4 +5,4 @@ import { jobParams } from '@/lib/console/params';
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
-export const POST = operationRoute(jobParams, emptyBody, ({ rid, job }) => triggerJob(rid, job));
+export const POST = operationRoute(jobParams, emptyBody, ({ rid, job }, _body, actor) => triggerJob(rid, job, actor));

@@ -5,4 +5,4 @@ import { serverParams } from '@/lib/console/params';
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
-export const POST = operationRoute(serverParams, emptyBody, ({ rid, ip }) => setServerEnabled(rid, ip, 'ENABLED'));
+export const POST = operationRoute(serverParams, emptyBody, ({ rid, ip }, _body, actor) => setServerEnabled(rid, ip, 'ENABLED', actor));

@@ -5,4 +5,4 @@ import { jobInstanceParams } from '@/lib/console/params';
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
-export const POST = operationRoute(jobInstanceParams, emptyBody, ({ rid, job, instanceId }) => shutdownInstance(rid, job, instanceId));
+export const POST = operationRoute(jobInstanceParams, emptyBody, ({ rid, job, instanceId }, _body, actor) => shutdownInstance(rid, job, instanceId, actor));

@@ -5,4 +5,4 @@ import { jobItemParams } from '@/lib/console/params';
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
-export const POST = operationRoute(jobItemParams, emptyBody, ({ rid, job, item }) => setItemEnabled(rid, job, item, 'DISABLED'));
+export const POST = operationRoute(jobItemParams, emptyBody, ({ rid, job, item }, _body, actor) => setItemEnabled(rid, job, item, 'DISABLED', actor));

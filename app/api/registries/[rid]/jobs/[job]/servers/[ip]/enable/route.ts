@@ -5,4 +5,4 @@ import { jobServerParams } from '@/lib/console/params';
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
-export const POST = operationRoute(jobServerParams, emptyBody, ({ rid, job, ip }) => setJobServerEnabled(rid, job, ip, 'ENABLED'));
+export const POST = operationRoute(jobServerParams, emptyBody, ({ rid, job, ip }, _body, actor) => setJobServerEnabled(rid, job, ip, 'ENABLED', actor));
