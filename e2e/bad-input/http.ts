@@ -26,6 +26,11 @@ export interface RawResponse {
 }
 
 const CHUNK = 16 * 1024;
+/** Bytes of a large body sent before waiting for an early answer: just past the console's 256 KB limit. */
+const HOLD = 256 * 1024 + 2 * CHUNK;
+/** How long a held upload waits for an answer on the headers alone, then on the first HOLD bytes. */
+const EARLY_MS = 300;
+const HOLD_MS = 3_000;
 
 function errorOf(text: string): { code: string; message: string } | null {
   try {
@@ -56,7 +61,9 @@ export function send(baseURL: string, req: RawRequest, timeoutMs = 15_000): Prom
       r.destroy();
       done({ status: 0, headers: {}, text: `no answer within ${timeoutMs} ms`, error: null });
     }, timeoutMs);
+    let answered = false;
     r.on('response', (res) => {
+      answered = true;
       // A stream that opened (an SSE route that should have refused) never ends: its status is the answer.
       if (String(res.headers['content-type'] ?? '').startsWith('text/event-stream')) {
         res.destroy();
@@ -68,6 +75,7 @@ export function send(baseURL: string, req: RawRequest, timeoutMs = 15_000): Prom
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
         done({ status: res.statusCode ?? 0, headers: res.headers, text, error: errorOf(text) });
+        r.destroy();
       });
       res.on('error', (err) => done({ status: res.statusCode ?? 0, headers: res.headers, text: `response broke: ${err.message}`, error: null }));
     });
@@ -79,22 +87,30 @@ export function send(baseURL: string, req: RawRequest, timeoutMs = 15_000): Prom
     const body = req.body;
     if (body === undefined) {
       r.end();
-    } else if (!req.chunked) {
-      r.end(body);
-    } else {
-      let offset = 0;
-      const writeMore = (): void => {
-        while (offset < body.length && !r.destroyed) {
-          const next = body.subarray(offset, offset + CHUNK);
-          offset += next.length;
-          if (!r.write(next)) {
-            r.once('drain', writeMore);
-            return;
-          }
-        }
-        if (!r.destroyed) r.end();
-      };
-      writeMore();
+      return;
     }
+    // A large body is held back: headers first (401/403 come on those alone), then just past the console's
+    // 256 KB limit (413), and only when no answer came, the rest, for a server that reads everything first.
+    // Writing on after an early answer would reset the connection and lose that answer.
+    if (body.length <= HOLD) {
+      r.end(body);
+      return;
+    }
+    const answer = new Promise<void>((ok) => r.once('response', () => ok()));
+    const within = (ms: number): Promise<void> => Promise.race([answer, new Promise<void>((ok) => setTimeout(ok, ms))]);
+    const write = async (part: Buffer): Promise<void> => {
+      for (let offset = 0; offset < part.length && !answered && !r.destroyed; offset += CHUNK) {
+        if (!r.write(part.subarray(offset, offset + CHUNK))) await Promise.race([answer, new Promise<void>((ok) => r.once('drain', ok))]);
+        await new Promise<void>((ok) => setImmediate(ok));
+      }
+    };
+    void (async () => {
+      r.flushHeaders();
+      await within(EARLY_MS);
+      await write(body.subarray(0, HOLD));
+      if (!answered) await within(HOLD_MS);
+      await write(body.subarray(HOLD));
+      if (!answered && !r.destroyed) r.end();
+    })();
   });
 }

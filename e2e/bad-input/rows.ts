@@ -180,6 +180,10 @@ export const csrfRows: readonly Row[] = [
   { id: 'admin cookie: edit registry, wrong token', who: 'admin:cookie', csrf: 'wrong', method: 'PUT', path: REG, body: { name: 'csrf' }, expect: [403, 'CSRF'] },
   { id: 'admin cookie: remove registry, foreign Origin', who: 'admin:cookie', method: 'DELETE', path: REG, headers: { Origin: 'http://evil.example' }, expect: [403, 'CSRF'] },
   { id: 'admin cookie: connection test without token', who: 'admin:cookie', csrf: 'none', method: 'POST', path: '/api/registries/test', body: { connectString: '127.0.0.1:2181', namespace: 'x' }, expect: [403, 'CSRF'] },
+  // X-Forwarded-Host is the client's own unless SHARDKEEPER_TRUST_PROXY names a proxy (issue 12 §4): it must
+  // not make a foreign Origin look like this console. (Both requests change nothing if wrongly let through.)
+  { id: 'cookie write, foreign Origin and a forged X-Forwarded-Host to match', who: 'operator:cookie', method: 'POST', path: `${J2}/items/0/enable`, headers: { Origin: 'http://evil.example', 'X-Forwarded-Host': 'evil.example' }, expect: [403, 'CSRF'] },
+  { id: 'login, foreign Origin and a forged X-Forwarded-Host to match', who: 'anonymous', method: 'POST', path: '/api/auth/login', headers: { Origin: 'http://evil.example', 'X-Forwarded-Host': 'evil.example' }, body: { user: ghost('xfh'), password: 'wrong-password' }, expect: [403, 'CSRF'] },
   { id: 'Basic from a cross-site page', who: 'operator', method: 'POST', path: `${J2}/disable`, headers: { 'Sec-Fetch-Site': 'cross-site' }, expect: [403, 'CSRF'] },
   { id: 'Basic from a same-site (other subdomain) page', who: 'admin', method: 'DELETE', path: '/api/users/e2e-viewer', headers: { 'Sec-Fetch-Site': 'same-site' }, expect: [403, 'CSRF'] },
   { id: 'login from a foreign Origin', who: 'anonymous', method: 'POST', path: '/api/auth/login', headers: { Origin: 'http://evil.example' }, body: { user: 'e2e-admin', password: 'e2e-admin-password' }, expect: [403, 'CSRF'] },
@@ -200,7 +204,6 @@ export const nameRows: readonly Row[] = [
   { id: 'job: newline', who: 'operator', method: 'POST', path: `${API}/jobs/bad%0Ajob/trigger`, expect: [400, 'BAD_REQUEST'] },
   { id: 'job: 300 characters', who: 'operator', method: 'POST', path: `${API}/jobs/${LONG}/disable`, expect: [400, 'BAD_REQUEST'] },
   { id: 'job: 130 two-byte characters (260 bytes)', who: 'viewer', method: 'GET', path: `${API}/jobs/${'%C3%A9'.repeat(130)}`, expect: [400, 'BAD_REQUEST'] },
-  { id: 'job: unpaired surrogate', who: 'viewer', method: 'GET', path: `${API}/jobs/%ED%A0%80`, expect: [400, 'BAD_REQUEST'] },
   { id: 'job: encoded ../ on the config route', who: 'operator', method: 'PUT', path: `${API}/jobs/..%2F${JOBS.v2}/config`, body: { config: { description: 'x' }, version: 0 }, expect: [400, 'BAD_REQUEST'] },
   { id: 'job: encoded ../ on removal', who: 'operator', method: 'DELETE', path: `${API}/jobs/..%2F${JOBS.v2}`, expect: [400, 'BAD_REQUEST'] },
   { id: 'job: unknown', who: 'viewer', method: 'GET', path: job(`no-such-job-${RUN}`), expect: [404, 'NOT_FOUND'] },

@@ -44,8 +44,9 @@ export interface Row {
   readonly csrf?: 'none' | 'wrong' | 'other-session';
   readonly expect: readonly [status: number, code: string];
   /**
-   * A login flood: send the request `times` times (one after another, or all at once), every answer
-   * UNAUTHORIZED or RATE_LIMITED, then once more; `expect` is about that last answer. `vary: 'forwarded-for'`
+   * A login flood: send the request `times` times (one after another, or all at once), each with another
+   * wrong password, every answer UNAUTHORIZED or RATE_LIMITED, then once more; `expect` is about that last
+   * answer. `vary: 'forwarded-for'`
    * sends each attempt with another X-Forwarded-For, as a client spoofing addresses would.
    */
   readonly flood?: {
@@ -199,17 +200,36 @@ function matches(row: Row, res: RawResponse): boolean {
   return ROUTER_CODES.has(row.expect[1]) ? res.error === null : res.error?.code === row.expect[1];
 }
 
+/**
+ * Attempt `i` of a flood guesses password number `i` (in the Basic header or the login body): a guesser
+ * tries a new password each time, and identical concurrent attempts may fairly share one check.
+ */
+function guess(headers: Record<string, string>, body: Buffer | undefined, i: number): { headers: Record<string, string>; body: Buffer | undefined } {
+  const out = { ...headers };
+  const basicAuth = /^Basic (.+)$/.exec(out.Authorization ?? '');
+  if (basicAuth?.[1]) {
+    const decoded = Buffer.from(basicAuth[1], 'base64').toString('utf8');
+    out.Authorization = `Basic ${Buffer.from(`${decoded}-${i}`).toString('base64')}`;
+  }
+  if (body === undefined) return { headers: out, body };
+  const value = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+  if (typeof value.password !== 'string') return { headers: out, body };
+  return { headers: out, body: Buffer.from(JSON.stringify({ ...value, password: `${value.password}-${i}` })) };
+}
+
 async function runOne(ctx: TableContext, row: Row): Promise<string | null> {
   const headers = headersFor(ctx, row);
   const body = await bodyOf(ctx, row);
-  const request = (i: number) =>
-    send(ctx.baseURL, {
+  const request = (i: number) => {
+    const attempt = row.flood ? guess(headers, body, i) : { headers, body };
+    return send(ctx.baseURL, {
       method: row.method,
       path: row.path,
-      headers: row.flood?.vary === 'forwarded-for' ? { ...headers, 'X-Forwarded-For': `198.51.100.${(i % 250) + 1}` } : headers,
-      ...(body !== undefined ? { body } : {}),
+      headers: row.flood?.vary === 'forwarded-for' ? { ...attempt.headers, 'X-Forwarded-For': `198.51.100.${(i % 250) + 1}` } : attempt.headers,
+      ...(attempt.body !== undefined ? { body: attempt.body } : {}),
       ...(row.chunked ? { chunked: true } : {}),
     });
+  };
   const problems: string[] = [];
   if (row.flood) {
     const { times, concurrent, rounds = 1 } = row.flood;

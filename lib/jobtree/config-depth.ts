@@ -43,6 +43,7 @@ export function yamlTextDeeperThan(text: string, max: number): boolean {
   const columns: number[] = []; // indentation of the open block levels, ascending
   let flow = 0;
   let flowBase = 0; // block depth of the line a flow collection started on
+  let flowExtra = 0; // `- ` and `? ` met inside flow collections: errors or explicit keys, counted as levels
   let quote: '"' | "'" | null = null;
   let blockScalarIndent = -1; // > -1: inside a block scalar whose parent node is at this column
   let i = 0;
@@ -96,10 +97,18 @@ export function yamlTextDeeperThan(text: string, max: number): boolean {
       }
       if (isSpace(c) || c === '\r') continue;
       if (c === '#' && (j === i || isSpace(text[j - 1] ?? ''))) break;
-      if (nodeStart && flow === 0 && (c === '-' || c === '?' || c === ':') && (j + 1 >= lineEnd || isSpace(text[j + 1] ?? '') || text[j + 1] === '\r')) {
-        // A compact block level on this line (`- - x`, `? key`, `: value`).
+      const indicator = (c === '-' || c === '?' || c === ':') && (j + 1 >= lineEnd || isSpace(text[j + 1] ?? '') || text[j + 1] === '\r');
+      if (indicator && flow === 0 && (nodeStart || !inPlain)) {
+        // A compact block level on this line (`- - x`, `? key`, `: value`); after a quoted scalar or an
+        // alias YAML calls it an error, but its parser still builds on it, so it counts there too.
         if (++depth > max) return true;
         nodeColumn = j - i;
+        nodeStart = true;
+        continue;
+      }
+      if (indicator && flow > 0 && c !== ':') {
+        if (flowBase + flow + ++flowExtra > max) return true;
+        nodeStart = true;
         continue;
       }
       if ((c === '[' || c === '{') && (flow > 0 || !inPlain)) {
@@ -107,11 +116,12 @@ export function yamlTextDeeperThan(text: string, max: number): boolean {
         // still descends into it before it gives up.
         if (flow === 0) flowBase = depth;
         flow++;
-        if (flowBase + flow > max) return true;
+        if (flowBase + flow + flowExtra > max) return true;
         nodeStart = true;
         inPlain = false;
       } else if ((c === ']' || c === '}') && flow > 0) {
         flow--;
+        if (flow === 0) flowExtra = 0;
         nodeStart = false;
       } else if (flow > 0 && (c === ',' || c === ':')) {
         nodeStart = true;

@@ -4,6 +4,7 @@
  * limit, which the read model checks before it allocates per item.
  */
 import { describe, expect, it } from 'vitest';
+import { isMap, isPair, isSeq, parseAllDocuments } from 'yaml';
 import { parseConfig, updateConfig } from './config';
 import { jsonTextDeeperThan, valueDeeperThan, yamlTextDeeperThan } from './config-depth';
 import { serializeConfig2x } from './config-json';
@@ -109,6 +110,12 @@ describe('YAML structure', () => {
     expect(parseConfig(`${V3}props:\n  1: a\n  '1': b\n`).values.props).toEqual({ 1: 'b' });
   });
 
+  it('reports the first three syntax errors with their place, however many there are', () => {
+    const err = configErrorOf(() => parseConfig(`${V3}props:\n  x: ${'b: '.repeat(2_000)}x\n`));
+    expect(err.message).toMatch(/^config is not valid YAML: [^;]+ at line \d+, column \d+; [^;]+; [^;]+ \(and \d+ more\)$/);
+    expect(err.message.length).toBeLessThan(1_000);
+  });
+
   it('accepts one document with explicit markers', () => {
     expect(parseConfig(`---\n${V3}...\n`).values.jobName).toBe('pay');
   });
@@ -198,6 +205,40 @@ describe(`nesting deeper than ${MAX_CONFIG_DEPTH} levels is a ConfigError, never
     expect(jsonTextDeeperThan('{"a":[[1]]}', 2)).toBe(true);
     expect(valueDeeperThan({ a: [[1]] }, 3)).toBe(false);
     expect(valueDeeperThan({ a: [[1]] }, 2)).toBe(true);
+  });
+
+  it('never counts low on valid YAML (a seeded random walk over YAML’s structural tokens)', () => {
+    const tokens = ['- ', '? ', ': ', 'a', 'b: ', '[', ']', '{', '}', ', ', '"q"', "'s'", '"', "'", '*x', '&x ', '!!str ', '|', '>', '#c', '\n', '\n  ', '\n    ', '\n ', ' ', 'k: ', '---\n', 'x['];
+    const depthOf = (root: unknown): number => {
+      let max = 0;
+      const stack: [unknown, number][] = [[root, 0]];
+      while (stack.length > 0) {
+        const [node, d] = stack.pop()!;
+        if (!isMap(node) && !isSeq(node)) continue;
+        max = Math.max(max, d + 1);
+        for (const item of node.items) {
+          if (isPair(item)) stack.push([item.key, d + 1], [item.value, d + 1]);
+          else stack.push([item, d + 1]);
+        }
+      }
+      return max;
+    };
+    let seed = 12345;
+    const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+    const low: string[] = [];
+    let checked = 0;
+    for (let n = 0; n < 20_000; n++) {
+      let text = '';
+      for (let k = 3 + Math.floor(random() * 25); k > 0; k--) text += tokens[Math.floor(random() * tokens.length)];
+      const docs = [...parseAllDocuments(text, { version: '1.1', uniqueKeys: false, prettyErrors: false })];
+      if (docs.some((d) => d.errors.length > 0)) continue;
+      const depth = Math.max(0, ...docs.map((d) => depthOf(d.contents)));
+      if (depth === 0) continue;
+      checked++;
+      if (!yamlTextDeeperThan(text, depth - 1)) low.push(`${JSON.stringify(text)}: ${depth}`);
+    }
+    expect(checked).toBeGreaterThan(200);
+    expect(low).toEqual([]);
   });
 
   it('the parsed value is held to the exact bound', () => {

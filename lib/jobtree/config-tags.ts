@@ -28,7 +28,7 @@ export const CORE_YAML_TAGS: ReadonlySet<string> = new Set([
 
 type Segment = string | number;
 
-interface ClassTagPlace {
+export interface ClassTagPlace {
   /** Where the tag may stand: key names, and `INDEX` for any list position. */
   readonly at: readonly (string | typeof INDEX)[];
   readonly classes: readonly string[];

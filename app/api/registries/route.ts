@@ -16,7 +16,7 @@ export const GET = apiRoute(z.object({}), async () => ({ registries: listRegistr
 export const POST = apiRoute(
   z.object({}),
   async (_params, request, ctx) => {
-    const input = await readJsonBody(request, registrySettingsSchema);
+    const input = await readJsonBody(request, registrySettingsSchema.strict());
     // Refused before it is recorded: the audit log holds changes, not refused requests.
     assertAllowed(input.connectString);
     if (peekRegistry(input.id) !== null) throw new ConsoleError('REGISTRY_EXISTS', 409, `registry ${JSON.stringify(input.id)} already exists`);

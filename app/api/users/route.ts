@@ -9,7 +9,7 @@ export const dynamic = 'force-dynamic';
 
 export const GET = apiRoute(z.object({}), async () => ({ users: await listUsers() }), { role: 'admin' });
 
-const createBody = z.object({ name: userNameSchema, role: roleSchema, password: passwordSchema });
+const createBody = z.strictObject({ name: userNameSchema, role: roleSchema, password: passwordSchema });
 
 /** Admin: create a user. Audited first (never the password); 503 AUDIT_UNAVAILABLE and no user when that fails. */
 export const POST = apiRoute(

@@ -4,6 +4,7 @@ import { limitedCheck } from './rate-limit';
 import { roleAllows, type Role } from './roles';
 import { CSRF_HEADER, csrfTokenMatches, hmac, readCookie, SESSION_COOKIE, verifySession } from './session';
 import { checkCredentials, findUser, sessionHolds, type StoredUser } from './users';
+import { trustedProxyCount } from './forwarded';
 
 /** Who is asking, and how they proved it. */
 export interface Principal {
@@ -119,7 +120,10 @@ export async function authenticate(request: Request): Promise<Principal | null> 
 
 /** The host the browser addressed, to compare an `Origin` with. */
 function requestHost(request: Request): string | null {
-  return request.headers.get('x-forwarded-host') ?? request.headers.get('host') ?? new URL(request.url).host;
+  // A client can send X-Forwarded-Host itself (and make a foreign Origin look like ours): only a trusted
+  // proxy's counts.
+  const forwarded = trustedProxyCount() > 0 ? request.headers.get('x-forwarded-host') : null;
+  return forwarded ?? request.headers.get('host') ?? new URL(request.url).host;
 }
 
 /** True when the request's Origin (if the browser sent one) is this console itself. */
