@@ -144,20 +144,24 @@ export function getRegistry(id: string): Registry {
   return registry;
 }
 
+function describeRegistry(r: Registry, persisted: ReadonlySet<string>): RegistrySummary {
+  return {
+    id: r.id,
+    name: r.settings.name,
+    connectString: r.settings.connectString,
+    namespace: r.settings.namespace,
+    state: r.state,
+    error: r.lastError,
+    digest: r.settings.digest !== undefined,
+    persisted: persisted.has(r.id),
+  };
+}
+
 export function listRegistries(): RegistrySummary[] {
   const { registries, persisted } = store();
   return [...registries.values()].map((r) => {
     void r.start();
-    return {
-      id: r.id,
-      name: r.settings.name,
-      connectString: r.settings.connectString,
-      namespace: r.settings.namespace,
-      state: r.state,
-      error: r.lastError,
-      digest: r.settings.digest !== undefined,
-      persisted: persisted.has(r.id),
-    };
+    return describeRegistry(r, persisted);
   });
 }
 
@@ -274,15 +278,5 @@ export async function removeRegistry(id: string): Promise<void> {
 export function peekRegistry(id: string): RegistrySummary | null {
   const { registries, persisted } = store();
   const r = registries.get(id);
-  if (!r) return null;
-  return {
-    id: r.id,
-    name: r.settings.name,
-    connectString: r.settings.connectString,
-    namespace: r.settings.namespace,
-    state: r.state,
-    error: r.lastError,
-    digest: r.settings.digest !== undefined,
-    persisted: persisted.has(r.id),
-  };
+  return r ? describeRegistry(r, persisted) : null;
 }
