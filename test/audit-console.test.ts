@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, inject, it } from 'vitest';
 import { basicFor, USERS } from './auth-support';
-import { callRoute, callRouteWithHeaders, errorOf } from './console-operations-support';
+import { basicAuth, callRoute, callRouteWithHeaders, errorOf } from './console-operations-support';
 import { cleanup, connect } from './zk-context';
 import * as auditRoute from '@/app/api/audit/route';
 import * as loginRoute from '@/app/api/auth/login/route';
@@ -150,6 +150,23 @@ describe('failed logins', () => {
     expect(entry?.paths).toHaveLength(21);
     const mine = JSON.parse(entry?.after[`logins/${USERS.operator.user}`] ?? '[]') as { failures: number }[];
     expect(mine.reduce((n, x) => n + x.failures, 0)).toBe(2);
+    expect(got[0]?.text).not.toContain(password);
+    resetLoginLimiters();
+  });
+
+  it('a wrong HTTP Basic password on an API route is a failed login too, audited without the password', async () => {
+    const zk = await connect();
+    await flushFailedLogins();
+    const start = (await consoleEntries(zk)).length;
+    resetLoginLimiters();
+    const password = 'basic-wrong-password-xyz';
+    const answer = await callRoute(auditRoute.GET, {}, undefined, 'GET', { anonymous: true, headers: { authorization: basicAuth(USERS.viewer.user, password) } });
+    expect(answer.status).toBe(401);
+    await flushFailedLogins();
+    const got = await newEntries(zk, start);
+    expect(got).toHaveLength(1);
+    expect(got[0]?.entry).toMatchObject({ operation: 'login.failed', remarks: ['1 failed login(s)'] });
+    expect(Object.keys(got[0]?.entry.after ?? {})).toEqual([`logins/${USERS.viewer.user}`]);
     expect(got[0]?.text).not.toContain(password);
     resetLoginLimiters();
   });

@@ -1,6 +1,7 @@
 import 'server-only';
 import { CsrfError, ForbiddenError, UnauthorizedError } from './errors';
-import { limitedCheck } from './rate-limit';
+import { auditFailedLogin } from '../audit/console-audit';
+import { clientAddress, limitedCheck } from './rate-limit';
 import { roleAllows, type Role } from './roles';
 import { CSRF_HEADER, csrfTokenMatches, hmac, readCookie, SESSION_COOKIE, verifySession } from './session';
 import { checkCredentials, findUser, sessionHolds, type StoredUser } from './users';
@@ -75,7 +76,11 @@ async function basicPrincipal(request: Request, header: string): Promise<Princip
     pending.set(key, check);
   }
   const user = await check;
-  if (!user) throw new UnauthorizedError('invalid user name or password');
+  if (!user) {
+    // A wrong Basic password is a failed login like the form's: audited in batches, never the password.
+    auditFailedLogin(creds.user, clientAddress(request));
+    throw new UnauthorizedError('invalid user name or password');
+  }
   if (cache.size > 1_000) cache.clear();
   cache.set(key, { user: user.name, generation: user.generation, until: Date.now() + BASIC_CACHE_MS });
   return { user: user.name, role: user.role, via: 'basic', sid: null, generation: user.generation };
