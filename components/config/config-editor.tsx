@@ -7,6 +7,7 @@ import { ReshardPreviewTable } from '@/components/ops/reshard-preview';
 import { useOperator } from '@/components/ops/use-operator';
 import {
   formatShardingItemParameters,
+  MAX_SHARDING_TOTAL_COUNT,
   parseShardingItemParameters,
   previewReshard,
   STRATEGIES,
@@ -215,7 +216,7 @@ export function ConfigEditor({ rid, detail, onClose }: { rid: string; detail: Jo
                 name="shardingTotalCount"
                 type="number"
                 min={1}
-                max={10000}
+                max={MAX_SHARDING_TOTAL_COUNT}
                 value={Number.isFinite(total) ? total : ''}
                 onChange={(e) => set('shardingTotalCount', e.target.value === '' ? '' : Number(e.target.value))}
                 className="w-32 rounded border border-slate-300 px-2 py-1 text-sm"
