@@ -8,7 +8,7 @@ import { parseShardingItemParameters } from '../jobtree/values';
 import { TransactionError } from '../zk';
 import type { ItemRunInfo, RunKind } from './events';
 import type { SessionLease } from './fencing';
-import { errorMessage, readNode, removeIfPresent, sameSession } from './nodes';
+import { errorMessage, readNode, removeIfPresent, sameSession, type NodeRead } from './nodes';
 import type { JobRuntime } from './runtime';
 
 const abortedGetter = Object.getOwnPropertyDescriptor(AbortSignal.prototype, 'aborted')?.get;
@@ -21,6 +21,23 @@ export interface Claim {
   readonly item: number;
   /** Version of `sharding/{item}/instance` as read when the item was found ours; null: do not check (failover). */
   readonly ownerVersion: number | null;
+}
+
+export interface ClaimOptions {
+  /** Prove in the same transaction that no reshard is in progress (normal runs; a failover take is not one). */
+  readonly assertNoResharding: boolean;
+  /** A failover take: re-run a fire a crash interrupted, whatever the marker says. */
+  readonly rerun?: boolean;
+  /** Items the caller knows ran for this fire on an instance that writes no marker. */
+  readonly ranElsewhere?: (item: number, marker: NodeRead | null) => boolean;
+}
+
+export type ClaimResult = { readonly started: number[] } | { readonly refused: string };
+
+/** A marker's fire (epoch ms), or null when it holds something else. */
+export function parseMarker(value: string): number | null {
+  const text = value.trim();
+  return /^\d+$/.test(text) ? Number(text) : null;
 }
 
 export interface RunOutcome {
@@ -56,41 +73,48 @@ export class ExecutionService {
   }
 
   /**
-   * Create `running` for every claimed item in one transaction (nothing when monitorExecution is off).
-   * With failover on `running` is persistent with our id, and our `fireTime` node records the run's
-   * fireTime beside it; otherwise `running` is ephemeral and blank, as both Java versions write it.
+   * Start `claims` for `fireTime` in one transaction (nothing is written when monitorExecution is off):
+   * create `running` (persistent with our id when failover is on, else ephemeral and blank, as both Java
+   * versions write it) and move each item's fire marker to `fireTime`.
+   *
+   * The marker (`sharding/{i}/fireTime`, persistent) is the fire of the latest run a Shardkeeper worker
+   * started for the item. A normal run is a compare-and-set on it: an item whose marker is already at
+   * `fireTime` or later ran for this fire on some instance (before a reshard moved it here, say) and is
+   * left out, and two instances racing for one (item, fire) cannot both commit. `rerun` (a failover take)
+   * re-runs a fire that a crash interrupted: it only moves the marker forward. `ranElsewhere` lets the
+   * runner exclude items it saw run for this fire without a marker (Java workers write none).
+   *
+   * Resolves with the items started (possibly fewer than asked, possibly none), or why the transaction
+   * was refused (an owner changed, a reshard is in progress, another claim won a race): nothing started.
    */
-  async claim(claims: readonly Claim[], fireTime: Date, opts: { assertNoResharding: boolean }): Promise<boolean> {
+  async claim(claims: readonly Claim[], fireTime: Date, opts: ClaimOptions): Promise<ClaimResult> {
     const config = this.rt.config();
-    if (!config.monitorExecution || claims.length === 0) return true;
+    if (!config.monitorExecution || claims.length === 0) return { started: claims.map((c) => c.item) };
     const { client, paths } = this.rt;
-    const persistent = config.failover;
-    const staleFireTimes = persistent
-      ? await Promise.all(claims.map(async (c) => ((await readNode(client, paths.fireTime(c.item))) === null ? null : c.item)))
-      : [];
+    const fire = fireTime.getTime();
+    const markers = await Promise.all(claims.map((c) => readNode(client, paths.fireTime(c.item))));
     const tx = client.transaction();
     if (opts.assertNoResharding) tx.create(paths.shardingProcessing, '', 'persistent').remove(paths.shardingProcessing);
-    for (const c of claims) {
+    const started: number[] = [];
+    claims.forEach((c, index) => {
+      const marker = markers[index] ?? null;
+      const ranFor = marker === null ? null : parseMarker(marker.value);
+      if (!opts.rerun && ((ranFor !== null && ranFor >= fire) || opts.ranElsewhere?.(c.item, marker) === true)) return;
+      started.push(c.item);
       if (c.ownerVersion !== null) tx.check(paths.shardingInstance(c.item), c.ownerVersion);
-      if (persistent) {
-        tx.create(paths.running(c.item), this.rt.instanceId, 'persistent');
-        if (staleFireTimes.includes(c.item)) tx.remove(paths.fireTime(c.item));
-        tx.create(paths.fireTime(c.item), String(fireTime.getTime()), 'persistent');
-      } else {
-        tx.create(paths.running(c.item), '', 'ephemeral');
-      }
-    }
+      if (config.failover) tx.create(paths.running(c.item), this.rt.instanceId, 'persistent');
+      else tx.create(paths.running(c.item), '', 'ephemeral');
+      if (marker === null) tx.create(paths.fireTime(c.item), String(fire), 'persistent');
+      else if (ranFor === null || ranFor < fire) tx.set(paths.fireTime(c.item), String(fire), marker.stat.version);
+      // A rerun of an older fire leaves a later marker alone, but still proves it unchanged.
+      else tx.check(paths.fireTime(c.item), marker.stat.version);
+    });
+    if (started.length === 0) return { started };
     try {
       await tx.commit();
-      return true;
+      return { started };
     } catch (err) {
-      if (err instanceof TransactionError) {
-        this.rt.emit('warning', {
-          job: this.rt.job.name,
-          message: `claim of items ${claims.map((c) => c.item).join(',')} refused (${err.error.name} at ${err.op?.path ?? '?'}): skipped`,
-        });
-        return false;
-      }
+      if (err instanceof TransactionError) return { refused: `${err.error.name} at ${err.op?.path ?? '?'}` };
       throw err;
     }
   }
@@ -157,7 +181,8 @@ export class ExecutionService {
 
   /**
    * Delete what our run of `items` created: `running` (only while it is still ours: a survivor may
-   * already have flagged it and a taker re-created it), our `fireTime`, and our failover marks.
+   * already have flagged it and a taker re-created it) and our failover marks. The fire marker stays:
+   * it is how a later claim knows this (item, fire) already ran.
    */
   async release(items: readonly number[]): Promise<void> {
     const { client, paths, instanceId } = this.rt;
@@ -168,12 +193,7 @@ export class ExecutionService {
         const ours =
           running !== null &&
           (running.value === instanceId || (running.value === '' && sameSession(running.stat.ephemeralOwner, sessionId)));
-        if (running !== null && ours) {
-          const fire = await readNode(client, paths.fireTime(item));
-          const tx = client.transaction().remove(paths.running(item), running.stat.version);
-          if (fire !== null) tx.remove(paths.fireTime(item), fire.stat.version);
-          await tx.commit().catch(() => removeIfPresent(client, paths.running(item), running.stat.version));
-        }
+        if (running !== null && ours) await removeIfPresent(client, paths.running(item), running.stat.version);
         for (const mark of [paths.failover(item), paths.failovering(item)]) {
           const node = await readNode(client, mark);
           if (node !== null && node.value === instanceId) await removeIfPresent(client, mark, node.stat.version);

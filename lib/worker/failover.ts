@@ -8,13 +8,15 @@
  * Both steps are single transactions guarded so that several survivors seeing the same crash, or a
  * late one, never flag an item twice: the flag commits only if `running` is still the version we read
  * and no taker holds the item (a `failover` mark would make our create-then-remove of it fail).
- * Decision: the flag's value carries the original fireTime (epoch ms, copied from our `fireTime` node);
- * Java takers ignore flag values, Java observers write '' and we then fall back to "now".
+ * Decision: the flag's value carries the original fireTime (epoch ms, from the item's fire marker when the
+ * crashed run's claim wrote it); Java takers ignore flag values, Java observers write '' and we then fall
+ * back to "now". The marker itself stays: the fire is still "started", so no new owner runs it again.
  */
 import { sortInstancesDescending } from '../jobtree/sharding';
 import { tryParseItem } from '../jobtree/names';
 import { NodeExistsError, TransactionError } from '../zk';
 import { withLatch } from './election';
+import { parseMarker } from './execution';
 import { listChildren, readNode, zxidBefore, type NodeRead } from './nodes';
 import type { JobRuntime } from './runtime';
 
@@ -55,16 +57,16 @@ export class FailoverService {
           return;
         }
         if (reincarnatedCzxid !== null && !zxidBefore(running.stat.czxid, reincarnatedCzxid)) return;
-        const fire = await readNode(client, paths.fireTime(item));
-        const fireMs = fire !== null && /^\d+$/.test(fire.value.trim()) ? fire.value.trim() : '';
+        // The marker is this run's fire only if the same claim wrote it (a Java run writes none).
+        const marker = await readNode(client, paths.fireTime(item));
+        const fire = marker !== null && marker.stat.mzxid === running.stat.czxid ? parseMarker(marker.value) : null;
         const tx = client
           .transaction()
           .create(paths.failover(item), '', 'persistent')
           .remove(paths.failover(item))
           .remove(paths.running(item), running.stat.version);
-        if (fire !== null) tx.remove(paths.fireTime(item), fire.stat.version);
         if (failovering !== null && failovering.value === deadId) tx.remove(paths.failovering(item), failovering.stat.version);
-        tx.create(paths.failoverItem(item), fireMs, 'persistent');
+        tx.create(paths.failoverItem(item), fire === null ? '' : String(fire), 'persistent');
         try {
           await tx.commit();
           flagged.push(item);

@@ -14,10 +14,18 @@
  *   instance gone          → leader flags a reshard; with failover, flag the items it was running
  *   instance joined        → leader flags a reshard (the joiner flags one itself too)
  *   server value changed   → leader flags a reshard; our own server DISABLED → abdicate
+ *   reshard flag appeared  → the leader reshards at once
+ *   an item became ours    → run it for the latest fire if nobody did (catch-up)
+ *   `running` without a fire marker (a Java run) → remember its fire, so we do not run it again
  *   leader node gone       → elect (if our server is available)
  *   failover flag appeared → take flagged items one at a time and run each at once
  *   TRIGGER / trigger/{id} → reset / delete it, run once
  *   config changed         → reschedule; a new total makes the leader flag a reshard
+ *
+ * Exactly once per (item, fire), with monitorExecution on: every claim moves the item's fire marker
+ * forward in the same transaction as its `running` (execution.ts), and refuses an item whose marker
+ * already reached the fire. So the fire at which a reshard happens loses nothing (new owners run what
+ * nobody ran, even after their own part of the fire) and doubles nothing (what ran is not run again).
  *
  * A config this worker cannot run (unreadable, invalid, unschedulable) is refused, never half-applied:
  * a running job keeps its last valid config and armed schedule (as ElasticJob keeps its old Quartz
@@ -34,15 +42,19 @@ import { judgeConfigText } from './config-guard';
 import { LeaderElection } from './election';
 import { JobConflictError } from './errors';
 import type { RunKind, WorkerEvents } from './events';
-import { ExecutionService, type Claim } from './execution';
+import { ExecutionService } from './execution';
 import { FailoverService, type TakenItem } from './failover';
 import type { SessionLease } from './fencing';
-import { absoluteJobPaths, createIfAbsent, errorMessage, listChildren, readNode, removeIfPresent, sameSession, sleep, zxidBefore, type AbsoluteJobPaths } from './nodes';
+import { absoluteJobPaths, createIfAbsent, errorMessage, listChildren, readNode, removeIfPresent, sameSession, sleep, zxidBefore, type AbsoluteJobPaths, type NodeRead } from './nodes';
 import type { ResolvedJob, ResolvedWorkerOptions } from './options';
 import { registerInstance, registerJobConfig, registerServer } from './registration';
+import { Rerunnable } from './rerunnable';
 import type { JobRuntime } from './runtime';
 import { ShardingService } from './sharding';
 import { CronSchedule } from './trigger';
+
+/** A claim refused by a concurrent reshard or claim is read again and retried this many times in all. */
+const CLAIM_ATTEMPTS = 3;
 
 type Emit = <K extends keyof WorkerEvents>(event: K, ...args: WorkerEvents[K]) => void;
 
@@ -57,18 +69,16 @@ export class JobRunner implements JobRuntime {
   readonly #schedule: CronSchedule;
   #mirror: ZkMirror | null = null;
   /**
-   * item → when (our clock) the mirror saw it handed to us from another owner. A fire whose callback or
-   * reads come late (a starved process) can read owners a reshard wrote after the fire; an item moved
-   * to us after the fire may already have run for it on its old owner. Compared with the fireTime on
-   * our own clock, so server clock skew does not matter.
+   * item → the latest run the mirror saw start without a fire marker (a Java worker's): the fire period
+   * its `running` node appeared in (our clock), and that node's czxid. Java writes no marker, so this is
+   * how a run here for the same fire is avoided after a reshard moves the item from a Java instance.
    */
-  readonly #movedToUsAt = new Map<number, number>();
-  /** item → the owner the mirror last saw (kept across the remove + create of one reshard). */
-  readonly #lastOwner = new Map<number, string>();
+  readonly #markerlessRuns = new Map<number, { fire: number; czxid: string }>();
   /** The mzxid of the last config refused, so a replay of the same write is not announced twice. */
   #refusedMzxid: string | null = null;
-  #activating = false;
-  #activateAgain = false;
+  readonly #activation = new Rerunnable(() => this.#tryActivate());
+  readonly #taking = new Rerunnable(() => this.#takeFlagged());
+  readonly #catchingUp = new Rerunnable(() => this.#catchUp());
   #registeredSession: string | null = null;
   #registering: Promise<void> | null = null;
   #shutdown = false;
@@ -80,8 +90,6 @@ export class JobRunner implements JobRuntime {
   #missedFire: Date | null = null;
   readonly #runs = new Set<Promise<void>>();
   readonly #failoverItems = new Set<number>();
-  #taking = false;
-  #takeAgain = false;
   #reconcileTimer: NodeJS.Timeout | null = null;
   readonly #stop = new AbortController();
 
@@ -185,40 +193,28 @@ export class JobRunner implements JobRuntime {
 
   /**
    * A config was written while we wait: adopt it as a start would (overwrite, jobClass check and all)
-   * and register, or stay waiting. Writes landing meanwhile are looked at once this attempt ends.
+   * and register, or stay waiting. Run through #activation, so writes landing meanwhile are looked at
+   * once this attempt ends.
    */
   async #tryActivate(): Promise<void> {
-    if (this.#activating) {
-      this.#activateAgain = true;
+    if (this.#closing || this.#parsed !== null) return;
+    const deadline = this.#connectDeadline();
+    let adoption;
+    try {
+      adoption = await this.#retryTransient('reading the config', deadline, () => registerJobConfig(this.client, this.paths, this.job));
+    } catch (err) {
+      // Another job's class is a refusal like any other here: the process is already running.
+      if (err instanceof JobConflictError) this.#refuse(err.reason, null);
+      else this.#warn(`reading the config failed; waiting for the next change: ${errorMessage(err)}`);
       return;
     }
-    this.#activating = true;
-    try {
-      do {
-        this.#activateAgain = false;
-        if (this.#closing || this.#parsed !== null) return;
-        const deadline = this.#connectDeadline();
-        let adoption;
-        try {
-          adoption = await this.#retryTransient('reading the config', deadline, () => registerJobConfig(this.client, this.paths, this.job));
-        } catch (err) {
-          // Another job's class is a refusal like any other here: the process is already running.
-          if (err instanceof JobConflictError) this.#refuse(err.reason, null);
-          else this.#warn(`reading the config failed; waiting for the next change: ${errorMessage(err)}`);
-          continue;
-        }
-        if (!adoption.ok) {
-          if (adoption.mzxid !== this.#refusedMzxid) this.#refuse(adoption.reason, adoption.mzxid);
-          continue;
-        }
-        await this.#activate(adoption.parsed, deadline);
-        const now = adoption.parsed.normalized;
-        this.emit('configChanged', { job: this.job.name, cron: now.cron, shardingTotalCount: now.shardingTotalCount });
-        return;
-      } while (this.#activateAgain);
-    } finally {
-      this.#activating = false;
+    if (!adoption.ok) {
+      if (adoption.mzxid !== this.#refusedMzxid) this.#refuse(adoption.reason, adoption.mzxid);
+      return;
     }
+    await this.#activate(adoption.parsed, deadline);
+    const now = adoption.parsed.normalized;
+    this.emit('configChanged', { job: this.job.name, cron: now.cron, shardingTotalCount: now.shardingTotalCount });
   }
 
   #refuse(reason: string, mzxid: string | null): void {
@@ -241,7 +237,7 @@ export class JobRunner implements JobRuntime {
   }
 
   onUnfenced(): void {
-    if (this.canStart()) this.#spawn(this.#takeLoop());
+    if (this.canStart()) this.#spawn(this.#taking.request());
   }
 
   /** Drain: no new starts, running items finish (aborted after the drain timeout), nodes removed. */
@@ -333,7 +329,7 @@ export class JobRunner implements JobRuntime {
         await this.client.waitConnected(this.options.sessionTimeoutMs);
         await this.#register();
         this.#spawn(this.#reconcile());
-        this.#spawn(this.#takeLoop());
+        this.#spawn(this.#taking.request());
         return;
       } catch (err) {
         this.#warn(`re-registration failed, retrying: ${errorMessage(err)}`);
@@ -378,7 +374,17 @@ export class JobRunner implements JobRuntime {
         this.#spawn(this.#leaderFlagsReshard());
         break;
       case 'shardingInstance':
-        if (parsed.item !== undefined) this.#onOwnerChange(parsed.item, change);
+        // A reshard gave us an item: run it for the current fire unless it ran for it already.
+        if (change.type !== 'remove' && change.data.toString('utf8') === this.instanceId) this.#track(this.#catchingUp.request());
+        break;
+      case 'shardingNecessary':
+        if (change.type === 'add' && this.#registeredSession !== null) this.#spawn(this.#sharding.reshardNowIfLeader(this.#stop.signal));
+        break;
+      case 'running':
+        if (parsed.item !== undefined && change.type !== 'remove') this.#noteRun(parsed.item, change);
+        break;
+      case 'failover':
+        if (parsed.item !== undefined && change.type === 'add') this.#noteFailoverTake(parsed.item, change.stat.czxid);
         break;
       case 'leaderInstance':
         if (change.type === 'remove') this.#spawn(this.#electIfAvailable());
@@ -387,20 +393,37 @@ export class JobRunner implements JobRuntime {
         if (change.type === 'add' && parsed.instanceId === this.instanceId) this.#spawn(this.#onTriggerNode(change.path));
         break;
       case 'failoverItem':
-        if (change.type === 'add') this.#spawn(this.#takeLoop());
+        if (change.type === 'add') this.#spawn(this.#taking.request());
         break;
       default:
         break;
     }
   }
 
-  #onOwnerChange(item: number, change: MirrorChange): void {
-    // A reshard removes and re-creates owner nodes: a removal keeps the last owner for the creation.
-    if (change.type === 'remove') return;
-    const owner = change.data.toString('utf8');
-    const before = this.#lastOwner.get(item);
-    this.#lastOwner.set(item, owner);
-    if (owner === this.instanceId && before !== undefined && before !== '' && before !== this.instanceId) this.#movedToUsAt.set(item, Date.now());
+  /**
+   * A `running` node appeared. Ours and other Shardkeeper runs carry a fire marker written in the same
+   * transaction; one without (a Java worker's) is remembered as a run of the fire period it appeared in,
+   * unless it is a failover re-run (its taker's `failover` mark is there, or arrives: see below).
+   */
+  #noteRun(item: number, change: Extract<MirrorChange, { type: 'add' | 'update' }>): void {
+    if (change.type === 'update' && change.previous.stat.czxid === change.stat.czxid) return;
+    if (change.data.toString('utf8') === this.instanceId) return;
+    const marker = this.#mirror?.get(this.paths.fireTime(item));
+    if (marker !== undefined && marker.stat.mzxid === change.stat.czxid) return;
+    if (this.#mirror?.get(this.paths.failover(item)) !== undefined) return;
+    const fire = this.#schedule.fireAtOrBefore(Date.now());
+    if (fire !== null) this.#markerlessRuns.set(item, { fire, czxid: change.stat.czxid });
+  }
+
+  /** A taker's mark seen after its run's `running`: that run was a failover re-run, not a fire's run. */
+  #noteFailoverTake(item: number, czxid: string): void {
+    const seen = this.#markerlessRuns.get(item);
+    if (seen !== undefined && !zxidBefore(seen.czxid, czxid)) this.#markerlessRuns.delete(item);
+  }
+
+  #ranWithoutMarker(item: number, marker: NodeRead | null, fireTime: Date): boolean {
+    const seen = this.#markerlessRuns.get(item);
+    return seen !== undefined && seen.fire >= fireTime.getTime() && (marker === null || marker.stat.mzxid !== seen.czxid);
   }
 
   #onOwnInstance(change: MirrorChange): void {
@@ -507,13 +530,13 @@ export class JobRunner implements JobRuntime {
     await this.#leaderFlagsReshard();
     if (this.config().failover) {
       await this.#failover.flagCrashed(deadId, reincarnatedCzxid);
-      await this.#takeLoop();
+      await this.#taking.request();
     }
   }
 
   #onConfig(text: string, mzxid: string): void {
     if (this.#parsed === null) {
-      if (mzxid !== this.#refusedMzxid) this.#spawn(this.#tryActivate());
+      if (mzxid !== this.#refusedMzxid) this.#spawn(this.#activation.request());
       return;
     }
     this.#applyConfig(text, mzxid);
@@ -562,6 +585,8 @@ export class JobRunner implements JobRuntime {
     if ((await this.#election.leader()) === null) await this.#electIfAvailable();
     if (await this.#election.isLeader()) {
       if (await this.#sharding.needsReconcile()) await this.#sharding.setNecessary();
+      // A flag left by a reshard that gave up (items ran past shardingWaitMs) is tried again now.
+      await this.#sharding.reshardNowIfLeader(this.#stop.signal);
     } else if (await this.#sharding.reconcileWanted()) {
       // Not only the leader's job: a Java 3.x leader loses a join that lands while it reshards (it read
       // the instances first, the joiner's flag finds `necessary` already there, and its transaction
@@ -570,7 +595,7 @@ export class JobRunner implements JobRuntime {
       await this.#sharding.setNecessary();
     }
     await this.#sweepOrphans();
-    if (this.config().failover && (await this.#failover.hasFlags())) await this.#takeLoop();
+    if (this.config().failover && (await this.#failover.hasFlags())) await this.#taking.request();
   }
 
   async #sweepOrphans(): Promise<void> {
@@ -655,31 +680,56 @@ export class JobRunner implements JobRuntime {
     return marked;
   }
 
-  async #runOnce(fireTime: Date, kind: RunKind, only: ReadonlySet<number> | null): Promise<void> {
-    const skip = (reason: string) => this.emit('skipped', { job: this.job.name, fireTime, reason });
+  /**
+   * Run this instance's items for `fireTime`. `catch-up`: the fire has passed here already and a reshard
+   * since gave us items; run those nobody ran for it (the claim's marker check decides), quietly when
+   * there are none. A claim refused because a reshard moved items or another claim won a race is tried
+   * again on the new owners (a refused claim started nothing).
+   */
+  async #runOnce(fireTime: Date, kind: RunKind, only: ReadonlySet<number> | null, mode: 'fire' | 'catch-up' = 'fire'): Promise<void> {
+    const skip = (reason: string) => {
+      if (mode === 'fire') this.emit('skipped', { job: this.job.name, fireTime, reason });
+    };
     try {
-      if (!(await this.#sharding.ownServerAvailable())) return skip('server disabled');
-      // This fire does not run items that another instance owned when it fired. A reshard we wait for
-      // below first waits for every running item to end, i.e. for their old owners to finish *this
-      // same fire*; an item it moves to us has then often run for this fireTime already, and running
-      // it again here would complete the same (item, fireTime) twice on two live instances. Such items
-      // start here at the next fire (one whose old owner crashed mid-run is re-run by failover, with
-      // its own fireTime). Items nobody owned (a new job, a grown total) cannot have run: they run.
-      const othersAtFire = await this.#sharding.othersItems();
-      if ((await this.#sharding.shardIfNecessary(this.#stop.signal)) === 'skip') return skip('sharding not ready');
-      const movedAfterFire = (item: number) => (this.#movedToUsAt.get(item) ?? 0) > fireTime.getTime();
-      let claims: Claim[] = (await this.#sharding.localItems()).filter((c) => !othersAtFire.has(c.item) && !movedAfterFire(c.item));
-      if (only !== null) claims = claims.filter((c) => only.has(c.item));
-      if (claims.length === 0) return skip('no items');
-      if (!this.canStart()) return skip('fenced');
-      if (!(await this.#execution.claim(claims, fireTime, { assertNoResharding: true }))) return skip('claim refused');
-      const items = claims.map((c) => c.item);
-      this.#currentItems = items;
-      const outcome = await this.#execution.run(items, fireTime, kind);
-      await this.#finish(outcome.items, outcome.aborted);
+      for (let attempt = 1; ; attempt += 1) {
+        if (!(await this.#sharding.ownServerAvailable())) return skip('server disabled');
+        if ((await this.#sharding.shardIfNecessary(this.#stop.signal)) === 'skip') return skip('sharding not ready');
+        let claims = await this.#sharding.localItems();
+        if (only !== null) claims = claims.filter((c) => only.has(c.item));
+        if (claims.length === 0) return skip('no items');
+        if (!this.canStart()) return skip('fenced');
+        const claim = await this.#execution.claim(claims, fireTime, {
+          assertNoResharding: true,
+          ranElsewhere: (item, marker) => this.#ranWithoutMarker(item, marker, fireTime),
+        });
+        if ('refused' in claim) {
+          if (attempt < CLAIM_ATTEMPTS && this.canStart()) continue;
+          this.#warn(`claim for ${fireTime.toISOString()} refused ${CLAIM_ATTEMPTS} times (last: ${claim.refused}): skipped`);
+          return skip('claim refused');
+        }
+        if (claim.started.length === 0) return skip('no items');
+        if (mode === 'fire') this.#currentItems = claim.started;
+        const outcome = await this.#execution.run(claim.started, fireTime, kind);
+        await this.#finish(outcome.items, outcome.aborted);
+        return;
+      }
     } catch (err) {
       this.#warn(`run at ${fireTime.toISOString()} failed: ${errorMessage(err)}`);
     }
+  }
+
+  /**
+   * After a reshard gave us items: run, for the latest fire, those nobody ran for it. Needed because
+   * the flag can appear while the fire is under way: an instance that finished its part before the
+   * leader resharded would otherwise never run what the reshard handed it for that fire. Only with
+   * monitorExecution (the markers); once the next fire is due, that fire runs them instead.
+   */
+  async #catchUp(): Promise<void> {
+    if (!this.canStart() || !this.config().monitorExecution) return;
+    const last = this.#schedule.last;
+    const next = this.#schedule.next;
+    if (last === null || (next !== null && Date.now() >= next.getTime())) return;
+    await this.#runOnce(last, 'cron', null, 'catch-up');
   }
 
   /**
@@ -699,23 +749,11 @@ export class JobRunner implements JobRuntime {
   }
 
   /** Take flagged items while any are left and we may run them; each runs at once, concurrently. */
-  async #takeLoop(): Promise<void> {
-    if (this.#taking) {
-      this.#takeAgain = true;
-      return;
-    }
-    this.#taking = true;
-    try {
-      do {
-        this.#takeAgain = false;
-        while (this.canStart() && this.config().failover && (await this.#sharding.ownServerAvailable())) {
-          const taken = await this.#failover.takeOne();
-          if (taken === null) break;
-          this.#track(this.#runFailover(taken));
-        }
-      } while (this.#takeAgain && this.canStart());
-    } finally {
-      this.#taking = false;
+  async #takeFlagged(): Promise<void> {
+    while (this.canStart() && this.config().failover && (await this.#sharding.ownServerAvailable())) {
+      const taken = await this.#failover.takeOne();
+      if (taken === null) break;
+      this.#track(this.#runFailover(taken));
     }
   }
 
@@ -723,7 +761,8 @@ export class JobRunner implements JobRuntime {
     const { item, fireTime } = taken;
     this.#failoverItems.add(item);
     try {
-      if (!this.canStart() || !(await this.#execution.claim([{ item, ownerVersion: null }], fireTime, { assertNoResharding: false }))) {
+      const claim = this.canStart() ? await this.#execution.claim([{ item, ownerVersion: null }], fireTime, { assertNoResharding: false, rerun: true }) : null;
+      if (claim === null || 'refused' in claim) {
         // Give it back for someone else rather than lose it.
         await this.client.create(this.paths.failoverItem(item), String(fireTime.getTime()), 'persistent').catch(() => undefined);
         await this.#execution.release([item]);

@@ -1,6 +1,6 @@
 /**
- * Resharding (PROTOCOL §3). Lazy: a trigger reshards first when `leader/sharding/necessary` is set.
- * The leader creates `processing`, waits until no item runs, clears the owners (removing items at or
+ * Resharding (PROTOCOL §3). A trigger reshards first when `leader/sharding/necessary` is set (ElasticJob's
+ * lazy rule), and our leader also reshards as soon as the flag appears (reshardNowIfLeader). The leader creates `processing`, waits until no item runs, clears the owners (removing items at or
  * above the new total), computes the assignment over the available instances in descending id order,
  * and writes all owners, deleting `necessary` and `processing`, in one transaction. Others wait until
  * both flags are gone.
@@ -17,6 +17,8 @@ import type { JobRuntime } from './runtime';
 export type ShardOutcome = 'ready' | 'skip';
 
 export class ShardingService {
+  #inFlight: Promise<ShardOutcome> | null = null;
+
   constructor(
     private readonly rt: JobRuntime,
     private readonly election: LeaderElection,
@@ -101,8 +103,35 @@ export class ShardingService {
       waitMs,
       signal,
     );
-    if (leader) return this.#reshard(signal);
-    const deadline = Date.now() + waitMs;
+    if (leader) return this.#reshardOnce(signal);
+    return this.#awaitReshard(signal, Date.now() + waitMs);
+  }
+
+  /**
+   * The leader reshards as soon as a flag appears, not at its next fire: an instance that finished the
+   * current fire before the flag then still runs, for this same fire, the items the reshard gives it
+   * (the fire markers keep that to items nobody ran), and a leave or a disable costs no fire. A flag set
+   * again while we worked asks for another round.
+   */
+  async reshardNowIfLeader(signal: AbortSignal): Promise<void> {
+    for (let round = 0; round < 3 && !signal.aborted; round += 1) {
+      if (!this.rt.canStart() || !(await this.election.isLeader())) return;
+      if ((await readNode(this.rt.client, this.rt.paths.shardingNecessary)) === null) return;
+      if ((await this.#reshardOnce(signal)) !== 'ready') return;
+    }
+  }
+
+  /** One reshard at a time from this instance: a fire arriving meanwhile waits for the one in flight. */
+  #reshardOnce(signal: AbortSignal): Promise<ShardOutcome> {
+    this.#inFlight ??= this.#reshard(signal).finally(() => {
+      this.#inFlight = null;
+    });
+    return this.#inFlight;
+  }
+
+  /** Wait until no reshard is pending or under way (another instance's, or an old leader's leftover). */
+  async #awaitReshard(signal: AbortSignal, deadline: number): Promise<ShardOutcome> {
+    const { client, paths } = this.rt;
     while (!signal.aborted && Date.now() < deadline) {
       const [necessary, processing] = await Promise.all([
         readNode(client, paths.shardingNecessary),
@@ -122,12 +151,12 @@ export class ShardingService {
     try {
       await client.create(paths.shardingProcessing, '', 'ephemeral');
     } catch (err) {
-      if (err instanceof NodeExistsError) return 'skip';
+      if (err instanceof NodeExistsError) return this.#awaitReshard(signal, Date.now() + this.rt.options.shardingWaitMs);
       throw err;
     }
     try {
       const necessary = await readNode(client, paths.shardingNecessary);
-      // Wait for every running item (ours cannot be: we are inside our own trigger) to finish.
+      // Wait for every running item, ours included, to finish: no item may run on two instances at once.
       const deadline = Date.now() + this.rt.options.shardingWaitMs;
       for (;;) {
         if (!(await this.election.isLeader())) return 'skip';
@@ -181,14 +210,6 @@ export class ShardingService {
       }),
     );
     return running.includes(true);
-  }
-
-  /** Items owned by another instance right now (their owner node names someone else). */
-  async othersItems(): Promise<Set<number>> {
-    const { client, paths, instanceId } = this.rt;
-    const total = this.rt.config().shardingTotalCount;
-    const owners = await Promise.all(Array.from({ length: total }, (_, i) => readNode(client, paths.shardingInstance(i))));
-    return new Set(owners.flatMap((o, i) => (o !== null && o.value !== instanceId ? [i] : [])));
   }
 
   /**

@@ -33,6 +33,7 @@ export class CronSchedule {
   #timeZone: string | null = null;
   #timer: NodeJS.Timeout | null = null;
   #next: Date | null = null;
+  #last: Date | null = null;
 
   constructor(
     private readonly onFire: (fireTime: Date) => void,
@@ -45,6 +46,33 @@ export class CronSchedule {
 
   get next(): Date | null {
     return this.#next;
+  }
+
+  /** The fireTime of the latest fire delivered (kept across a reschedule and stop). */
+  get last(): Date | null {
+    return this.#last;
+  }
+
+  /**
+   * The latest scheduled fire at or before `t` (epoch ms), counted on from the last fire delivered, so
+   * a fire whose timer is late here still counts; null before the first fire.
+   */
+  fireAtOrBefore(t: number): number | null {
+    const cron = this.#cron;
+    if (cron === null || this.#last === null || this.#last.getTime() > t) return null;
+    let fire = this.#last.getTime();
+    // Bounded: a process resuming from a long freeze must not walk a second-level cron for hours.
+    for (let step = 0; step < 1_000; step += 1) {
+      let next: Date | undefined;
+      try {
+        next = nextFireTimes(cron, { timeZone: this.#timeZone ?? undefined, from: new Date(fire), count: 1 })[0];
+      } catch {
+        return fire;
+      }
+      if (next === undefined || next.getTime() > t) return fire;
+      fire = next.getTime();
+    }
+    return fire;
   }
 
   /**
@@ -96,6 +124,7 @@ export class CronSchedule {
         const now = Date.now();
         // Continue from the fire just done, or from now if we are far behind (a freeze).
         this.#rearm(now - next.getTime() > 1_000 ? new Date(now) : next);
+        this.#last = next;
         this.onFire(next);
       },
       Math.min(Math.max(delay, 0), MAX_DELAY),
