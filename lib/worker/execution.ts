@@ -2,7 +2,8 @@
  * Execution: claiming items (`running` nodes), running them concurrently with isolated errors, and
  * releasing them. A claim is one transaction that also proves, for a normal run, that no reshard is in
  * progress (`leader/sharding/processing` absent: created and removed inside the same multi) and that each
- * item's owner is still the one we read — so an item handed to another instance is never started here.
+ * item's owner is still the one we read — so an item handed to another instance is never started here —
+ * and that no instance started the item for this fire already (the fire marker, see claim()).
  */
 import { parseShardingItemParameters } from '../jobtree/values';
 import { TransactionError } from '../zk';

@@ -88,6 +88,8 @@ export class JobRunner implements JobRuntime {
   #busy = false;
   #currentItems: number[] = [];
   #missedFire: Date | null = null;
+  /** When (our clock) the total last changed, and the total before: items it added were not due before. */
+  #totalChange: { at: number; before: number } | null = null;
   readonly #runs = new Set<Promise<void>>();
   readonly #failoverItems = new Set<number>();
   #reconcileTimer: NodeJS.Timeout | null = null;
@@ -256,9 +258,10 @@ export class JobRunner implements JobRuntime {
       await this.#settleRuns(2_000);
       const steps: Array<() => Promise<unknown>> = [
         () => this.#election.abdicate(),
-        // We leave: the next trigger reshards without us (2.x workers flag this from any instance too).
-        () => (this.#registeredSession === null ? Promise.resolve() : this.#sharding.setNecessary()),
+        // Gone first, then the flag: a reshard it starts at once no longer counts us (2.x workers flag
+        // this from any instance too).
         () => this.#removeOwnInstance(),
+        () => (this.#registeredSession === null ? Promise.resolve() : this.#sharding.setNecessary()),
       ];
       for (const step of steps) {
         try {
@@ -566,6 +569,7 @@ export class JobRunner implements JobRuntime {
     }
     this.#parsed = next;
     if (before !== undefined && before.shardingTotalCount !== after.shardingTotalCount) {
+      this.#totalChange = { at: Date.now(), before: before.shardingTotalCount };
       // 2.x: any instance flags it; 3.x: the leader (PROTOCOL §1). Both end at the same reshard.
       this.#spawn(next.flavour === '2.x-json' ? this.#sharding.setNecessary() : this.#leaderFlagsReshard());
     }
@@ -729,7 +733,10 @@ export class JobRunner implements JobRuntime {
     const last = this.#schedule.last;
     const next = this.#schedule.next;
     if (last === null || (next !== null && Date.now() >= next.getTime())) return;
-    await this.#runOnce(last, 'cron', null, 'catch-up');
+    // Items a grown total added after that fire did not exist at it: they start at the next one.
+    const change = this.#totalChange;
+    const existed = change !== null && change.at > last.getTime() ? new Set(Array.from({ length: change.before }, (_, i) => i)) : null;
+    await this.#runOnce(last, 'cron', existed, 'catch-up');
   }
 
   /**

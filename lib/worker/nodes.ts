@@ -10,9 +10,9 @@ export type AbsoluteJobPaths = {
   readonly [K in keyof JobPaths]: JobPaths[K] extends (arg: infer A) => string ? (arg: A) => string : JobPaths[K];
 } & {
   /**
-   * Shardkeeper's own node beside `running` (Decision, see lib/worker/README.md): the fireTime of the run
-   * that holds `running`, epoch ms. Only written when failover is on, so a survivor can re-run a crashed
-   * item with its original fireTime. Java readers never look at unknown children of an item.
+   * Shardkeeper's own node beside `running` (Decision, see lib/worker/README.md): the fire marker, the
+   * fireTime (epoch ms) of the latest run a Shardkeeper worker started for the item, moved forward by
+   * every claim when monitorExecution is on. Java readers never look at unknown children of an item.
    */
   fireTime(item: number): string;
 };
