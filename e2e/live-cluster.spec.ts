@@ -108,18 +108,18 @@ test('trigger runs every online instance once, and a cron change makes the worke
   // A cron that never fires inside the test: the first runs are the ones the console caused.
   cluster = await startCluster('trig', 2, { SK_TOTAL: '2', SK_CRON: '0 0 0 1 1 ? 2099' });
   await page.goto(`/registries/default/jobs/${cluster.job}`);
-  // Sharding is lazy: with no fire yet, the job has instances but no owners (never sharded).
+  // Our leader shards as soon as the instances are there (ElasticJob waits for the first fire): both items
+  // have live owners and wait for a fire (PENDING) while nothing has run yet.
   await expect(page.getByTestId('instance-row')).toHaveCount(2);
-  await expect(page.getByTestId('shard-row').first().locator('[data-finer-status]')).toHaveAttribute('data-finer-status', 'NEVER_SHARDED');
+  const ids = cluster.workers.map((w) => w.instanceId);
+  await expect.poll(async () => (await owners(page)).filter((o) => ids.includes(o.trim())).length).toBe(2);
+  await expect(page.locator('[data-testid="shard-row"] [data-finer-status="PENDING"]')).toHaveCount(2);
   expect(readLedger(cluster.ledger)).toHaveLength(0);
 
   await page.getByTestId('op-trigger').click();
   await expect(page.getByRole('dialog')).toContainText('Each of the 2 online instances');
   await page.getByRole('dialog').getByRole('button', { name: 'Trigger now' }).click();
   await expect.poll(() => readLedger(cluster!.ledger).map((e) => e.item).sort(), { timeout: 20_000 }).toEqual([0, 1]);
-  // The trigger's run sharded the job first: both items now have live owners.
-  const ids = cluster.workers.map((w) => w.instanceId);
-  await expect.poll(async () => (await owners(page)).filter((o) => ids.includes(o.trim())).length).toBe(2);
 
   // Cron every 2 seconds, through the form; the preview shows it before saving.
   await page.getByTestId('config-edit').click();

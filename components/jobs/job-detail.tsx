@@ -82,7 +82,7 @@ export function JobDetailView({ rid, job }: { rid: string; job: string }) {
             )}
             {detail.data.reshardPending && !detail.data.resharding && (
               <span className="text-amber-700" data-testid="reshard-pending">
-                Reshard pending{since(detail.data.since.reshardPending)} (applied at the next trigger)
+                Reshard pending{since(detail.data.since.reshardPending)} (the leader applies it, at the latest at the next fire)
               </span>
             )}
             {detail.data.failoverQueue.length > 0 && (

@@ -6,7 +6,7 @@
  * and that no instance started the item for this fire already (the fire marker, see claim()).
  */
 import { parseShardingItemParameters } from '../jobtree/values';
-import { TransactionError } from '../zk';
+import { isRetryable, TransactionError } from '../zk';
 import type { ItemRunInfo, RunKind } from './events';
 import type { SessionLease } from './fencing';
 import { errorMessage, readNode, removeIfPresent, sameSession, type NodeRead } from './nodes';
@@ -47,9 +47,14 @@ export interface RunOutcome {
   readonly aborted: number[];
 }
 
+/** A release cut off by a lost connection is tried again this many times in all (the session usually lives). */
+const RELEASE_ATTEMPTS = 5;
+
 export class ExecutionService {
   #seq = 0;
   readonly #active = new Set<AbortController>();
+  /** Items this process claimed and has not released: their `running` is ours and in use. */
+  readonly #held = new Set<number>();
   #idleWaiters: Array<() => void> = [];
 
   constructor(
@@ -59,6 +64,11 @@ export class ExecutionService {
 
   get activeRuns(): number {
     return this.#active.size;
+  }
+
+  /** Claimed here and not released yet: a `running` of ours for any other item is a leftover. */
+  holds(item: number): boolean {
+    return this.#held.has(item);
   }
 
   /** Resolves when no run is active. */
@@ -111,10 +121,13 @@ export class ExecutionService {
       else tx.check(paths.fireTime(c.item), marker.stat.version);
     });
     if (started.length === 0) return { started };
+    // Held before the commit: an orphan sweep must never see the committed `running` as a leftover.
+    for (const item of started) this.#held.add(item);
     try {
       await tx.commit();
       return { started };
     } catch (err) {
+      for (const item of started) this.#held.delete(item);
       if (err instanceof TransactionError) return { refused: `${err.error.name} at ${err.op?.path ?? '?'}` };
       throw err;
     }
@@ -186,20 +199,40 @@ export class ExecutionService {
    * it is how a later claim knows this (item, fire) already ran.
    */
   async release(items: readonly number[]): Promise<void> {
+    const results = await Promise.allSettled(items.map((item) => this.#releaseOne(item)));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  /**
+   * A ZooKeeper leader change cuts requests off while the session lives; giving up then would leave a
+   * persistent `running` that blocks the item and every reshard for good, so the release waits for the
+   * connection and reads again (a remove that did commit reads as gone). Whatever still fails is no
+   * longer held: the orphan sweep removes it later.
+   */
+  async #releaseOne(item: number): Promise<void> {
     const { client, paths, instanceId } = this.rt;
-    const sessionId = client.session?.sessionId;
-    await Promise.all(
-      items.map(async (item) => {
-        const running = await readNode(client, paths.running(item));
-        const ours =
-          running !== null &&
-          (running.value === instanceId || (running.value === '' && sameSession(running.stat.ephemeralOwner, sessionId)));
-        if (running !== null && ours) await removeIfPresent(client, paths.running(item), running.stat.version);
-        for (const mark of [paths.failover(item), paths.failovering(item)]) {
-          const node = await readNode(client, mark);
-          if (node !== null && node.value === instanceId) await removeIfPresent(client, mark, node.stat.version);
+    try {
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          const sessionId = client.session?.sessionId;
+          const running = await readNode(client, paths.running(item));
+          const ours =
+            running !== null &&
+            (running.value === instanceId || (running.value === '' && sameSession(running.stat.ephemeralOwner, sessionId)));
+          if (running !== null && ours) await removeIfPresent(client, paths.running(item), running.stat.version);
+          for (const mark of [paths.failover(item), paths.failovering(item)]) {
+            const node = await readNode(client, mark);
+            if (node !== null && node.value === instanceId) await removeIfPresent(client, mark, node.stat.version);
+          }
+          return;
+        } catch (err) {
+          if (!isRetryable(err) || attempt >= RELEASE_ATTEMPTS) throw err;
+          await client.waitConnected(this.rt.options.sessionTimeoutMs).catch(() => undefined);
         }
-      }),
-    );
+      }
+    } finally {
+      this.#held.delete(item);
+    }
   }
 }

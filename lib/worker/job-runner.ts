@@ -239,7 +239,10 @@ export class JobRunner implements JobRuntime {
   }
 
   onUnfenced(): void {
-    if (this.canStart()) this.#spawn(this.#taking.request());
+    if (!this.canStart()) return;
+    this.#spawn(this.#taking.request());
+    // A reshard may have handed us items while we could not start them.
+    this.#track(this.#catchingUp.request());
   }
 
   /** Drain: no new starts, running items finish (aborted after the drain timeout), nodes removed. */
@@ -333,6 +336,7 @@ export class JobRunner implements JobRuntime {
         await this.#register();
         this.#spawn(this.#reconcile());
         this.#spawn(this.#taking.request());
+        this.#track(this.#catchingUp.request());
         return;
       } catch (err) {
         this.#warn(`re-registration failed, retrying: ${errorMessage(err)}`);
@@ -611,20 +615,29 @@ export class JobRunner implements JobRuntime {
       if (node !== null) online.set(id, node.stat.czxid);
     }
     const items = (await listChildren(client, paths.sharding)).map(tryParseItem).filter((i): i is number => i !== null);
-    const dead = new Map<string, string | null>();
+    const dead = new Map<string, { czxid: string | null; items: number[] }>();
     for (const item of items) {
       const running = await readNode(client, paths.running(item));
       if (running === null || running.value === '' || running.stat.ephemeralOwner !== '0') continue;
       const czxid = online.get(running.value);
-      if (czxid === undefined) dead.set(running.value, null);
-      else if (zxidBefore(running.stat.czxid, czxid)) dead.set(running.value, czxid);
+      const ownerLives = czxid !== undefined && !zxidBefore(running.stat.czxid, czxid);
+      if (running.value === this.instanceId) {
+        if (this.#execution.holds(item)) continue;
+        if (ownerLives) {
+          // Ours, from this registration, and no run holds it: a release the connection cut off.
+          await removeIfPresent(client, paths.running(item), running.stat.version);
+          continue;
+        }
+      } else if (ownerLives) continue;
+      const entry = dead.get(running.value) ?? { czxid: czxid ?? null, items: [] };
+      entry.items.push(item);
+      dead.set(running.value, entry);
     }
-    for (const [id, czxid] of dead) {
-      if (id === this.instanceId && this.#execution.activeRuns > 0) continue;
-      if (this.config().failover) await this.#failover.flagCrashed(id, czxid);
+    for (const [id, { czxid, items: theirs }] of dead) {
+      if (this.config().failover) await this.#failover.flagCrashed(id, czxid, theirs);
       else {
         // Failover was switched off since: nobody will re-run it, just unblock the item.
-        for (const item of items) {
+        for (const item of theirs) {
           const running = await readNode(client, paths.running(item));
           if (running !== null && running.value === id) await removeIfPresent(client, paths.running(item), running.stat.version);
         }
