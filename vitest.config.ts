@@ -24,13 +24,28 @@ export default defineConfig({
           name: 'integration',
           include: ['test/**/*.test.ts'],
           // The interop suite has its own project (below): never run its files twice.
-          exclude: ['test/interop/**', 'node_modules/**'],
+          exclude: ['test/interop/**', 'test/faults/**', 'node_modules/**'],
           environment: 'node',
           globalSetup: ['./test/zk-global-setup.ts'],
           // Integration tests share one real ZooKeeper and spawn processes: run files one at a time.
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // ZooKeeper and process faults on a private 3-node ensemble: `npm run test:faults`.
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
+          environment: 'node',
+          // One ensemble and one fleet at a time; the faults inside a file run in order.
+          fileParallelism: false,
+          // After the other projects: a fault's window is judged on timing that a busy CPU would skew.
+          sequence: { groupOrder: 1 },
+          testTimeout: 120_000,
+          hookTimeout: 90_000,
         },
       },
       {

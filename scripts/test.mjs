@@ -54,7 +54,7 @@ function firstLine(message) {
 /** Counts from Vitest's JSON report; a suite that failed to load counts as one failure. */
 async function vitest(ref) {
   const file = path.join(OUT, 'vitest.json');
-  const projects = ref ? [] : ['--project', 'unit', '--project', 'integration'];
+  const projects = ref ? [] : ['--project', 'unit', '--project', 'integration', '--project', 'faults'];
   const code = await run(bin('vitest'), ['run', ...projects, '--reporter=default', '--reporter=json', `--outputFile.json=${file}`], ref ? {} : { SHARDKEEPER_SKIP_INTEROP: '1' });
   const report = readJson(file);
   if (!report) return { passed: 0, failed: 1, label: 'vitest (no report)' };

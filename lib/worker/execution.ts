@@ -127,9 +127,30 @@ export class ExecutionService {
       await tx.commit();
       return { started };
     } catch (err) {
+      if (isRetryable(err) && (await this.#committedAfterAll(started, fire))) return { started };
       for (const item of started) this.#held.delete(item);
       if (err instanceof TransactionError) return { refused: `${err.error.name} at ${err.op?.path ?? '?'}` };
       throw err;
+    }
+  }
+
+  /**
+   * The connection broke while our claim was in flight: did it commit? A transaction is all or nothing,
+   * so the first item tells: its `running` is ours and its marker was written by that same transaction.
+   * Taking it for refused when it committed would leave the items claimed and never run.
+   */
+  async #committedAfterAll(items: readonly number[], fire: number): Promise<boolean> {
+    const { client, paths, instanceId } = this.rt;
+    const item = items[0];
+    if (item === undefined) return false;
+    try {
+      await client.waitConnected(this.rt.options.sessionTimeoutMs);
+      const [running, marker] = await Promise.all([readNode(client, paths.running(item)), readNode(client, paths.fireTime(item))]);
+      if (running === null || marker === null || marker.stat.mzxid !== running.stat.czxid) return false;
+      const ours = running.value === instanceId || (running.value === '' && sameSession(running.stat.ephemeralOwner, client.session?.sessionId));
+      return ours && parseMarker(marker.value) === fire;
+    } catch {
+      return false;
     }
   }
 

@@ -176,10 +176,21 @@ export class JobRunner implements JobRuntime {
     if (parsed.flavour !== (this.job.flavour === '3.x' ? '3.x-yaml' : '2.x-json')) {
       this.#warn(`the stored config is ${parsed.flavour}, not ${this.job.flavour}: following the stored format`);
     }
-    await this.#retryTransient('registering the instance', deadline, () => this.#register());
-    if (this.#mirror === null) await this.#startMirror();
-    if (this.#closing || this.#shutdown) return;
+    // Armed before registering: a reshard at a fire just after our registration (a Java leader reshards
+    // at its fire) hands us items of that fire, and the fire must be known here even when it passes
+    // while the mirror still loads. Until registered, a fire is only noted (canStart() is false).
     this.#schedule.set(this.config().cron, this.config().timeZone);
+    try {
+      await this.#retryTransient('registering the instance', deadline, () => this.#register());
+      if (this.#mirror === null) await this.#startMirror();
+    } catch (err) {
+      this.#schedule.stop();
+      throw err;
+    }
+    if (this.#closing || this.#shutdown) {
+      this.#schedule.stop();
+      return;
+    }
     this.#reconcileTimer = setInterval(() => this.#spawn(this.#reconcile()), this.options.reconcileIntervalMs);
     this.#reconcileTimer.unref();
     this.#spawn(this.#reconcile());
@@ -650,7 +661,7 @@ export class JobRunner implements JobRuntime {
   /** A cron fire or an on-demand trigger. */
   #fire(fireTime: Date, kind: RunKind): void {
     if (!this.canStart()) {
-      this.emit('skipped', { job: this.job.name, fireTime, reason: this.#shutdown ? 'shut down' : this.#closing ? 'closing' : 'fenced' });
+      this.emit('skipped', { job: this.job.name, fireTime, reason: this.#shutdown ? 'shut down' : this.#closing ? 'closing' : this.#registeredSession === null ? 'not registered' : 'fenced' });
       return;
     }
     if (this.#busy) {
@@ -704,17 +715,30 @@ export class JobRunner implements JobRuntime {
    * again on the new owners (a refused claim started nothing).
    */
   async #runOnce(fireTime: Date, kind: RunKind, only: ReadonlySet<number> | null, mode: 'fire' | 'catch-up' = 'fire'): Promise<void> {
-    const skip = (reason: string) => {
-      if (mode === 'fire') this.emit('skipped', { job: this.job.name, fireTime, reason });
-    };
     try {
-      for (let attempt = 1; ; attempt += 1) {
-        if (!(await this.#sharding.ownServerAvailable())) return skip('server disabled');
-        if ((await this.#sharding.shardIfNecessary(this.#stop.signal)) === 'skip') return skip('sharding not ready');
+      const claimed = await this.#claimFor(fireTime, only);
+      if (typeof claimed === 'string') {
+        if (mode === 'fire') this.emit('skipped', { job: this.job.name, fireTime, reason: claimed });
+        return;
+      }
+      if (mode === 'fire') this.#currentItems = claimed;
+      const outcome = await this.#execution.run(claimed, fireTime, kind);
+      await this.#finish(outcome.items, outcome.aborted);
+    } catch (err) {
+      this.#warn(`run at ${fireTime.toISOString()} failed: ${errorMessage(err)}`);
+    }
+  }
+
+  /** Claim this instance's items (or those of `only`) for `fireTime`: the items started, or why none. */
+  async #claimFor(fireTime: Date, only: ReadonlySet<number> | null): Promise<number[] | string> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        if (!(await this.#sharding.ownServerAvailable())) return 'server disabled';
+        if ((await this.#sharding.shardIfNecessary(this.#stop.signal)) === 'skip') return 'sharding not ready';
         let claims = await this.#sharding.localItems();
         if (only !== null) claims = claims.filter((c) => only.has(c.item));
-        if (claims.length === 0) return skip('no items');
-        if (!this.canStart()) return skip('fenced');
+        if (claims.length === 0) return 'no items';
+        if (!this.canStart()) return 'fenced';
         const claim = await this.#execution.claim(claims, fireTime, {
           assertNoResharding: true,
           ranElsewhere: (item, marker) => this.#ranWithoutMarker(item, marker, fireTime),
@@ -722,16 +746,16 @@ export class JobRunner implements JobRuntime {
         if ('refused' in claim) {
           if (attempt < CLAIM_ATTEMPTS && this.canStart()) continue;
           this.#warn(`claim for ${fireTime.toISOString()} refused ${CLAIM_ATTEMPTS} times (last: ${claim.refused}): skipped`);
-          return skip('claim refused');
+          return 'claim refused';
         }
-        if (claim.started.length === 0) return skip('no items');
-        if (mode === 'fire') this.#currentItems = claim.started;
-        const outcome = await this.#execution.run(claim.started, fireTime, kind);
-        await this.#finish(outcome.items, outcome.aborted);
-        return;
+        return claim.started.length === 0 ? 'no items' : claim.started;
+      } catch (err) {
+        // A ZooKeeper leader change or a server switch cuts the reads off while the session lives:
+        // nothing started (a claim that did commit says so), so read again once reconnected.
+        if (!isRetryable(err) || attempt >= CLAIM_ATTEMPTS || !this.canStart()) throw err;
+        this.#warn(`fire ${fireTime.toISOString()}: ${errorMessage(err)}; trying again once connected`);
+        await this.client.waitConnected(this.options.sessionTimeoutMs);
       }
-    } catch (err) {
-      this.#warn(`run at ${fireTime.toISOString()} failed: ${errorMessage(err)}`);
     }
   }
 
@@ -743,13 +767,16 @@ export class JobRunner implements JobRuntime {
    */
   async #catchUp(): Promise<void> {
     if (!this.canStart() || !this.config().monitorExecution) return;
-    const last = this.#schedule.last;
+    // The latest fire due by the clock, not the last our timer delivered: after a freeze the timer is
+    // behind, and its fire is older than the one whose items the reshard handed us.
+    const latest = this.#schedule.fireAtOrBefore(Date.now());
     const next = this.#schedule.next;
-    if (last === null || (next !== null && Date.now() >= next.getTime())) return;
+    // A fire whose timer is only a moment late is the fire path's to run.
+    if (latest === null || (next !== null && latest >= next.getTime())) return;
     // Items a grown total added after that fire did not exist at it: they start at the next one.
     const change = this.#totalChange;
-    const existed = change !== null && change.at > last.getTime() ? new Set(Array.from({ length: change.before }, (_, i) => i)) : null;
-    await this.#runOnce(last, 'cron', existed, 'catch-up');
+    const existed = change !== null && change.at > latest ? new Set(Array.from({ length: change.before }, (_, i) => i)) : null;
+    await this.#runOnce(new Date(latest), 'cron', existed, 'catch-up');
   }
 
   /**

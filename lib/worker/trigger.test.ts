@@ -35,6 +35,19 @@ describe('CronSchedule', () => {
     expect(fires).toEqual([new Date('2026-01-01T00:00:05.000Z')]);
   });
 
+  it('after a freeze delivers only the latest fire due by then, and goes on from there', () => {
+    vi.useFakeTimers({ now: new Date('2026-01-01T00:00:00.500Z') });
+    const fires: Date[] = [];
+    const schedule = new CronSchedule((fireTime) => fires.push(fireTime), () => undefined);
+    schedule.set('0/2 * * * * ?', 'UTC');
+    // The process stands still for 6.8 s: its timer (due at :02) runs 1.5 s after it thaws, at 00:00:08.8.
+    vi.setSystemTime(new Date('2026-01-01T00:00:07.300Z'));
+    vi.advanceTimersByTime(1_500);
+    expect(fires).toEqual([new Date('2026-01-01T00:00:08.000Z')]);
+    expect(schedule.next).toEqual(new Date('2026-01-01T00:00:10.000Z'));
+    expect(schedule.fireAtOrBefore(Date.parse('2026-01-01T00:00:09.900Z'))).toBe(Date.parse('2026-01-01T00:00:08.000Z'));
+  });
+
   it('names why a schedule has no next fire', () => {
     const from = new Date('2026-01-01T00:00:00Z');
     expect(() => firstFireTime('0 0 0 1 1 ? 2001', null, from)).toThrow(/never fires again/);

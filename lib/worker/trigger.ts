@@ -7,8 +7,9 @@
  * zone croner refuses) or never fires again throws ScheduleError and leaves the old timer armed, as
  * Quartz's rescheduleJob leaves the old trigger when the new one would never fire.
  *
- * Fires missed while the process could not run (frozen, event loop blocked) are not replayed: the
- * schedule continues from now, as Quartz does beyond its misfire threshold.
+ * Fires missed while the process could not run (frozen, event loop blocked) are not replayed one by
+ * one: a timer more than a second late delivers only the latest fire due by then (its items may still be
+ * unrun; the fire marker keeps it from running twice), and the schedule continues from now.
  */
 import { nextFireTimes } from '../jobtree/cron';
 import { ScheduleError } from './errors';
@@ -48,19 +49,21 @@ export class CronSchedule {
     return this.#next;
   }
 
-  /** The fireTime of the latest fire delivered (kept across a reschedule and stop). */
-  get last(): Date | null {
-    return this.#last;
-  }
-
   /**
-   * The latest scheduled fire at or before `t` (epoch ms), counted on from the last fire delivered, so
-   * a fire whose timer is late here still counts; null before the first fire.
+   * The latest scheduled fire at or before `t` (epoch ms), counted on from the last fire delivered (kept
+   * across a reschedule and stop), so a fire whose timer is late here still counts; null before the
+   * first fire.
    */
   fireAtOrBefore(t: number): number | null {
+    if (this.#last === null || this.#last.getTime() > t) return null;
+    return this.#latestFrom(this.#last.getTime(), t);
+  }
+
+  /** Walk on from the fire `from` to the latest fire at or before `t`. */
+  #latestFrom(from: number, t: number): number {
     const cron = this.#cron;
-    if (cron === null || this.#last === null || this.#last.getTime() > t) return null;
-    let fire = this.#last.getTime();
+    let fire = from;
+    if (cron === null) return fire;
     // Bounded: a process resuming from a long freeze must not walk a second-level cron for hours.
     for (let step = 0; step < 1_000; step += 1) {
       let next: Date | undefined;
@@ -122,10 +125,12 @@ export class CronSchedule {
         // Timers may fire a little early; never fire before the scheduled instant.
         if (Date.now() < next.getTime()) return this.#wait(next);
         const now = Date.now();
-        // Continue from the fire just done, or from now if we are far behind (a freeze).
-        this.#rearm(now - next.getTime() > 1_000 ? new Date(now) : next);
-        this.#last = next;
-        this.onFire(next);
+        // Far behind (a freeze): the latest fire due, then on from now; else the fire just due.
+        const behind = now - next.getTime() > 1_000;
+        const fire = behind ? new Date(this.#latestFrom(next.getTime(), now)) : next;
+        this.#rearm(behind ? new Date(now) : next);
+        this.#last = fire;
+        this.onFire(fire);
       },
       Math.min(Math.max(delay, 0), MAX_DELAY),
     );
