@@ -40,10 +40,10 @@ export default defineConfig({
           name: 'faults',
           include: ['test/faults/**/*.test.ts'],
           environment: 'node',
-          // One ensemble and one fleet at a time; the faults inside a file run in order.
+          // One ensemble and one fleet at a time; the faults inside a file run in order. Like every
+          // project with one worker, its files join Vitest's sequential group: one file at a time, after
+          // the unit tests, never beside another process-spawning file.
           fileParallelism: false,
-          // After the other projects: a fault's window is judged on timing that a busy CPU would skew.
-          sequence: { groupOrder: 1 },
           testTimeout: 120_000,
           hookTimeout: 90_000,
         },

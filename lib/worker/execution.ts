@@ -55,26 +55,15 @@ export class ExecutionService {
   readonly #active = new Set<AbortController>();
   /** Items this process claimed and has not released: their `running` is ours and in use. */
   readonly #held = new Set<number>();
-  #idleWaiters: Array<() => void> = [];
 
   constructor(
     private readonly rt: JobRuntime,
     private readonly lease: SessionLease,
   ) {}
 
-  get activeRuns(): number {
-    return this.#active.size;
-  }
-
   /** Claimed here and not released yet: a `running` of ours for any other item is a leftover. */
   holds(item: number): boolean {
     return this.#held.has(item);
-  }
-
-  /** Resolves when no run is active. */
-  whenIdle(): Promise<void> {
-    if (this.#active.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
   abortAll(reason: string): void {
@@ -205,11 +194,6 @@ export class ExecutionService {
       );
     } finally {
       this.#active.delete(controller);
-      if (this.#active.size === 0) {
-        const waiters = this.#idleWaiters;
-        this.#idleWaiters = [];
-        for (const w of waiters) w();
-      }
     }
     return { items: [...items], aborted };
   }
@@ -223,6 +207,19 @@ export class ExecutionService {
     const results = await Promise.allSettled(items.map((item) => this.#releaseOne(item)));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
+  }
+
+  /**
+   * Remove the marks a failover take of ours left on `item` (`failover`, `failovering`), nothing else:
+   * a take whose claim was refused gives the item back this way, since the `running` it found may be
+   * another run of ours (a cron run of the same item), which must keep it.
+   */
+  async dropFailoverMarks(item: number): Promise<void> {
+    const { client, paths, instanceId } = this.rt;
+    for (const mark of [paths.failover(item), paths.failovering(item)]) {
+      const node = await readNode(client, mark);
+      if (node !== null && node.value === instanceId) await removeIfPresent(client, mark, node.stat.version);
+    }
   }
 
   /**
@@ -242,10 +239,7 @@ export class ExecutionService {
             running !== null &&
             (running.value === instanceId || (running.value === '' && sameSession(running.stat.ephemeralOwner, sessionId)));
           if (running !== null && ours) await removeIfPresent(client, paths.running(item), running.stat.version);
-          for (const mark of [paths.failover(item), paths.failovering(item)]) {
-            const node = await readNode(client, mark);
-            if (node !== null && node.value === instanceId) await removeIfPresent(client, mark, node.stat.version);
-          }
+          await this.dropFailoverMarks(item);
           return;
         } catch (err) {
           if (!isRetryable(err) || attempt >= RELEASE_ATTEMPTS) throw err;

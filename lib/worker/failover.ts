@@ -93,10 +93,10 @@ export class FailoverService {
   }
 
   /**
-   * Take one flagged item (the first in ElasticJob's descending child order) under the failover latch.
-   * Resolves with it, or null when none is left.
+   * Take one flagged item (the first in ElasticJob's descending child order) under the failover latch,
+   * leaving out items `skip` names. Resolves with it, or null when none is left.
    */
-  async takeOne(): Promise<TakenItem | null> {
+  async takeOne(skip: (item: number) => boolean = () => false): Promise<TakenItem | null> {
     const { client, paths, instanceId } = this.rt;
     return withLatch(
       client,
@@ -110,6 +110,7 @@ export class FailoverService {
           if (name === undefined) return null;
           tried.add(name);
           const item = tryParseItem(name);
+          if (item !== null && skip(item)) continue;
           const flag = item === null ? null : await readNode(client, paths.failoverItem(item));
           if (item === null || flag === null) {
             await client.remove(`${paths.failoverItems}/${name}`).catch(() => undefined);

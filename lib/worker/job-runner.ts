@@ -55,6 +55,8 @@ import { CronSchedule } from './trigger';
 
 /** A claim refused by a concurrent reshard or claim is read again and retried this many times in all. */
 const CLAIM_ATTEMPTS = 3;
+/** A failover item whose claim was refused here is left to other instances this long. */
+const GIVE_BACK_MS = 250;
 
 type Emit = <K extends keyof WorkerEvents>(event: K, ...args: WorkerEvents[K]) => void;
 
@@ -92,6 +94,8 @@ export class JobRunner implements JobRuntime {
   #totalChange: { at: number; before: number } | null = null;
   readonly #runs = new Set<Promise<void>>();
   readonly #failoverItems = new Set<number>();
+  /** Failover items we gave back (their claim was refused), until when we leave them to others. */
+  readonly #givenBack = new Map<number, number>();
   #reconcileTimer: NodeJS.Timeout | null = null;
   readonly #stop = new AbortController();
 
@@ -798,7 +802,7 @@ export class JobRunner implements JobRuntime {
   /** Take flagged items while any are left and we may run them; each runs at once, concurrently. */
   async #takeFlagged(): Promise<void> {
     while (this.canStart() && this.config().failover && (await this.#sharding.ownServerAvailable())) {
-      const taken = await this.#failover.takeOne();
+      const taken = await this.#failover.takeOne((item) => (this.#givenBack.get(item) ?? 0) > Date.now());
       if (taken === null) break;
       this.#track(this.#runFailover(taken));
     }
@@ -810,9 +814,19 @@ export class JobRunner implements JobRuntime {
     try {
       const claim = this.canStart() ? await this.#execution.claim([{ item, ownerVersion: null }], fireTime, { assertNoResharding: false, rerun: true }) : null;
       if (claim === null || 'refused' in claim) {
-        // Give it back for someone else rather than lose it.
+        // Give it back for someone else rather than lose it. Not a release: the `running` that refused
+        // the claim may be a cron run of ours on the same item, and must stay (or a taker would start
+        // the item beside it).
+        // Marks first: a taker's take fails while our `failover` mark is there. We leave it to others
+        // for a moment (taking it straight back would spin while the `running` that refused us lasts),
+        // then look again.
+        await this.#execution.dropFailoverMarks(item);
+        this.#givenBack.set(item, Date.now() + GIVE_BACK_MS);
         await this.client.create(this.paths.failoverItem(item), String(fireTime.getTime()), 'persistent').catch(() => undefined);
-        await this.#execution.release([item]);
+        setTimeout(() => {
+          this.#givenBack.delete(item);
+          if (this.canStart()) this.#spawn(this.#taking.request());
+        }, GIVE_BACK_MS).unref();
         return;
       }
       const outcome = await this.#execution.run([item], fireTime, 'failover');
