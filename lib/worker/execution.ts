@@ -53,8 +53,12 @@ const RELEASE_ATTEMPTS = 5;
 export class ExecutionService {
   #seq = 0;
   readonly #active = new Set<AbortController>();
-  /** Items this process claimed and has not released: their `running` is ours and in use. */
-  readonly #held = new Set<number>();
+  /**
+   * Items this process claimed and has not released, with the czxid of the `running` their claim
+   * created (null until read): a release removes that node and no other, so a release retried after a
+   * lost connection can never remove the `running` of a later claim.
+   */
+  readonly #held = new Map<number, { czxid: string | null }>();
 
   constructor(
     private readonly rt: JobRuntime,
@@ -100,6 +104,8 @@ export class ExecutionService {
       const marker = markers[index] ?? null;
       const ranFor = marker === null ? null : parseMarker(marker.value);
       if (!opts.rerun && ((ranFor !== null && ranFor >= fire) || opts.ranElsewhere?.(c.item, marker) === true)) return;
+      // Still held here (its run or its release is under way): never a second run of it beside that one.
+      if (this.#held.has(c.item)) return;
       started.push(c.item);
       if (c.ownerVersion !== null) tx.check(paths.shardingInstance(c.item), c.ownerVersion);
       if (config.failover) tx.create(paths.running(c.item), this.rt.instanceId, 'persistent');
@@ -111,16 +117,32 @@ export class ExecutionService {
     });
     if (started.length === 0) return { started };
     // Held before the commit: an orphan sweep must never see the committed `running` as a leftover.
-    for (const item of started) this.#held.add(item);
+    for (const item of started) this.#held.set(item, { czxid: null });
     try {
       await tx.commit();
+      await this.#noteHolds(started);
       return { started };
     } catch (err) {
-      if (isRetryable(err) && (await this.#committedAfterAll(started, fire))) return { started };
+      if (isRetryable(err) && (await this.#committedAfterAll(started, fire))) {
+        await this.#noteHolds(started);
+        return { started };
+      }
       for (const item of started) this.#held.delete(item);
       if (err instanceof TransactionError) return { refused: `${err.error.name} at ${err.op?.path ?? '?'}` };
       throw err;
     }
+  }
+
+  /** Which `running` each claimed item got (best effort: unread, a release falls back to the owner check). */
+  async #noteHolds(items: readonly number[]): Promise<void> {
+    const { client, paths } = this.rt;
+    await Promise.all(
+      items.map(async (item) => {
+        const running = await readNode(client, paths.running(item)).catch(() => null);
+        const hold = this.#held.get(item);
+        if (hold !== undefined && running !== null) hold.czxid = running.stat.czxid;
+      }),
+    );
   }
 
   /**
@@ -199,9 +221,9 @@ export class ExecutionService {
   }
 
   /**
-   * Delete what our run of `items` created: `running` (only while it is still ours: a survivor may
-   * already have flagged it and a taker re-created it) and our failover marks. The fire marker stays:
-   * it is how a later claim knows this (item, fire) already ran.
+   * Delete what our run of `items` created: the `running` its claim created (no other: a survivor may
+   * already have flagged it and a taker re-created it, or a later claim of ours may hold a new one) and
+   * our failover marks. The fire marker stays: it is how a later claim knows this (item, fire) ran.
    */
   async release(items: readonly number[]): Promise<void> {
     const results = await Promise.allSettled(items.map((item) => this.#releaseOne(item)));
@@ -235,8 +257,11 @@ export class ExecutionService {
         try {
           const sessionId = client.session?.sessionId;
           const running = await readNode(client, paths.running(item));
+          const hold = this.#held.get(item);
           const ours =
             running !== null &&
+            hold !== undefined &&
+            (hold.czxid === null || hold.czxid === running.stat.czxid) &&
             (running.value === instanceId || (running.value === '' && sameSession(running.stat.ephemeralOwner, sessionId)));
           if (running !== null && ours) await removeIfPresent(client, paths.running(item), running.stat.version);
           await this.dropFailoverMarks(item);

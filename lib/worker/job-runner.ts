@@ -813,7 +813,7 @@ export class JobRunner implements JobRuntime {
     this.#failoverItems.add(item);
     try {
       const claim = this.canStart() ? await this.#execution.claim([{ item, ownerVersion: null }], fireTime, { assertNoResharding: false, rerun: true }) : null;
-      if (claim === null || 'refused' in claim) {
+      if (claim === null || 'refused' in claim || !claim.started.includes(item)) {
         // Give it back for someone else rather than lose it. Not a release: the `running` that refused
         // the claim may be a cron run of ours on the same item, and must stay (or a taker would start
         // the item beside it).
