@@ -10,7 +10,7 @@ import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 import { parseConfig, updateConfig } from '../lib/jobtree/config';
 import { serializeConfig2x } from '../lib/jobtree/config-json';
 import { inNamespace, jobPaths } from '../lib/jobtree/paths';
-import { parseInstanceValue } from '../lib/jobtree/values';
+import { encodeInstanceValue, parseInstanceValue } from '../lib/jobtree/values';
 import { connect, uniqueNamespace, waitFor } from './zk-context';
 import { Fleet, readLedger, registered } from './support/worker-fleet';
 
@@ -23,6 +23,11 @@ afterEach(async () => {
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const NEVER = '0 0 0 1 1 ? 2099';
+
+/** Until the wall clock reaches `t` (aiming a fault at a fire, not waiting for an outcome). */
+function until(t: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, t - Date.now())));
+}
 
 function setup(env: Record<string, string>) {
   const ns = uniqueNamespace('proto');
@@ -166,6 +171,65 @@ describe('worker wire behaviour (real processes)', () => {
     await registered(joined);
     expect(await client.exists(abs(jobPaths('java').instanceNode(joined.instanceId)))).not.toBeNull();
     expect(ns).toBeTruthy();
+  });
+
+  it('runs a blank failover flag (a Java observer\'s) for the fire the crashed run was claimed for', async () => {
+    const client = await connect();
+    const { ledger, fleet, abs } = setup({ SK_JOB: 'blankflag', SK_FLAVOUR: '3.x', SK_CRON: NEVER, SK_TOTAL: '2', SK_FAILOVER: '1', SK_SLEEP_MS: '50' });
+    const p = jobPaths('blankflag');
+    const w = fleet.spawn('10.0.0.15');
+    await registered(w);
+    // Another Shardkeeper instance, alive, claims item 1 for a fire: `running` and fire marker in one
+    // transaction, as every claim writes them.
+    const dead = '10.9.9.9@-@1';
+    const fire = Date.parse('2026-12-05T08:00:02.000Z');
+    await client.create(abs(p.instanceNode(dead)), encodeInstanceValue('3.x-yaml', { instanceId: dead, serverIp: '10.9.9.9' }), 'ephemeral');
+    await client.mkdirp(abs(p.shardingItem(1)));
+    await client.transaction()
+      .create(abs(p.running(1)), dead, 'persistent')
+      .create(abs(`${p.shardingItem(1)}/fireTime`), String(fire), 'persistent')
+      .commit();
+    // Two config changes the worker acknowledges one after the other: its mirror has read everything
+    // written before the second (one connection, replies in order), so it saw that `running`.
+    for (const cron of ['0 0 0 1 1 ? 2098', NEVER]) {
+      const { data, stat } = await client.getData(abs(p.config));
+      await client.setData(abs(p.config), updateConfig(data.toString('utf8'), { cron }), stat.version);
+      await waitFor(() => w.events('config').some((l) => l.cron === cron), 10_000, `worker applied cron ${cron}`, 20);
+    }
+    await client.mkdirp(abs(p.failoverItems));
+    // The instance dies, and a Java 3.x observer handles it first: a flag with no value, and the
+    // `running` deleted (FailoverService.setCrashedFailoverFlag). Our worker finds nothing left to flag.
+    await client.transaction()
+      .remove(abs(p.instanceNode(dead)))
+      .create(abs(p.failoverItem(1)), '', 'persistent')
+      .remove(abs(p.running(1)))
+      .commit();
+    await waitFor(() => w.events('failover-taken').some((l) => l.item === 1), 15_000, 'the worker takes the blank flag', 20);
+    expect(w.events('failover-taken').find((l) => l.item === 1)?.fireTime).toBe(new Date(fire).toISOString());
+    await waitFor(() => readLedger(ledger).some((e) => e.item === 1 && e.fireTime === fire), 5_000, 'the re-run of that fire completes', 20);
+    expect(readLedger(ledger).filter((e) => e.item === 1).map((e) => e.fireTime)).toEqual([fire]);
+  });
+
+  it('runs a fire whose item is still running elsewhere once that run ends, before the next fire', async () => {
+    const client = await connect();
+    const { ledger, fleet, abs } = setup({ SK_JOB: 'held', SK_CRON: '0/2 * * * * ?', SK_TOTAL: '1', SK_FAILOVER: '0', SK_SLEEP_MS: '200' });
+    const p = jobPaths('held');
+    const w = fleet.spawn('10.0.0.16');
+    await registered(w);
+    await waitFor(() => readLedger(ledger).length > 0, 10_000, 'the first run', 20);
+    const fire = Math.ceil((Date.now() + 1_000) / 2_000) * 2_000;
+    // A run of item 0 that started late elsewhere spans the fire: a Java worker's with failover off
+    // (blank, ephemeral), from 300 ms before the fire to 400 ms after it.
+    await until(fire - 300);
+    await client.create(abs(p.running(0)), '', 'ephemeral');
+    await until(fire + 400);
+    await client.remove(abs(p.running(0)));
+    const removedAt = Date.now();
+    await waitFor(() => readLedger(ledger).some((e) => e.fireTime === fire + 2_000), 6_000, 'the next fire ran', 20);
+    const runs = readLedger(ledger).filter((e) => e.fireTime === fire);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]!.start).toBeGreaterThanOrEqual(removedAt - 50);
+    expect(w.events('skipped').filter((l) => l.fireTime === new Date(fire).toISOString())).toEqual([]);
   });
 
   it('marks a misfire when a fire finds the job running and re-runs it afterwards with the missed fireTime', async () => {

@@ -65,6 +65,10 @@ export function logEvents(worker: Worker, log: Log = jsonLog): void {
   worker.on('itemError', (i) =>
     log({ level: 'error', event: 'error', ...item(i), durationMs: i.durationMs, error: i.error.message, stack: i.error.stack }),
   );
+  // An instance without items skips every fire by design; any other skip is a fire that did not run here.
+  worker.on('skipped', (i) => {
+    if (i.reason !== 'no items') log({ level: 'info', event: 'skipped', job: i.job, fireTime: i.fireTime.toISOString(), reason: i.reason });
+  });
   worker.on('misfire', (i) => log({ level: 'info', event: 'misfire', job: i.job, fireTime: i.fireTime.toISOString(), items: i.items }));
   worker.on('leader', (i) => log({ level: 'info', event: 'leader', job: i.job }));
   worker.on('sharded', (i) => log({ level: 'info', event: 'sharded', job: i.job, total: i.total, assignment: i.assignment }));

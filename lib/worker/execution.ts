@@ -232,6 +232,14 @@ export class ExecutionService {
   }
 
   /**
+   * Stop holding `items` without touching ZooKeeper: an aborted run whose `running` stays for failover
+   * to flag (the survivors, or our reconcile, see it as a dead incarnation's).
+   */
+  forget(items: readonly number[]): void {
+    for (const item of items) this.#held.delete(item);
+  }
+
+  /**
    * Remove the marks a failover take of ours left on `item` (`failover`, `failovering`), nothing else:
    * a take whose claim was refused gives the item back this way, since the `running` it found may be
    * another run of ours (a cron run of the same item), which must keep it.

@@ -9,8 +9,10 @@
  * late one, never flag an item twice: the flag commits only if `running` is still the version we read
  * and no taker holds the item (a `failover` mark would make our create-then-remove of it fail).
  * Decision: the flag's value carries the original fireTime (epoch ms, from the item's fire marker when the
- * crashed run's claim wrote it); Java takers ignore flag values, Java observers write '' and we then fall
- * back to "now". The marker itself stays: the fire is still "started", so no new owner runs it again.
+ * crashed run's claim wrote it); Java takers ignore flag values. Java observers write '' (and remove the
+ * `running` themselves), so a taker of a blank flag asks the runner, which remembers the `running` nodes
+ * it saw, which fire the flagged run was for. The marker itself stays: the fire is still "started", so
+ * no new owner runs it again.
  */
 import { sortInstancesDescending } from '../jobtree/sharding';
 import { tryParseItem } from '../jobtree/names';
@@ -94,9 +96,13 @@ export class FailoverService {
 
   /**
    * Take one flagged item (the first in ElasticJob's descending child order) under the failover latch,
-   * leaving out items `skip` names. Resolves with it, or null when none is left.
+   * leaving out items `skip` names. Resolves with it, or null when none is left. `fireOfBlankFlag` says
+   * which fire a flag without a value (a Java observer's) was for.
    */
-  async takeOne(skip: (item: number) => boolean = () => false): Promise<TakenItem | null> {
+  async takeOne(
+    skip: (item: number) => boolean,
+    fireOfBlankFlag: (item: number, flag: NodeRead) => Promise<number>,
+  ): Promise<TakenItem | null> {
     const { client, paths, instanceId } = this.rt;
     return withLatch(
       client,
@@ -137,8 +143,7 @@ export class FailoverService {
             }
             throw err;
           }
-          const ms = Number(flag.value.trim());
-          const fireTime = flag.value.trim() !== '' && Number.isFinite(ms) ? new Date(ms) : new Date();
+          const fireTime = new Date(parseMarker(flag.value) ?? (await fireOfBlankFlag(item, flag)));
           this.rt.emit('failoverTaken', { job: this.rt.job.name, item, fireTime });
           return { item, fireTime };
         }

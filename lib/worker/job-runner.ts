@@ -42,7 +42,7 @@ import { judgeConfigText } from './config-guard';
 import { LeaderElection } from './election';
 import { JobConflictError } from './errors';
 import type { RunKind, WorkerEvents } from './events';
-import { ExecutionService } from './execution';
+import { ExecutionService, parseMarker } from './execution';
 import { FailoverService, type TakenItem } from './failover';
 import type { SessionLease } from './fencing';
 import { absoluteJobPaths, createIfAbsent, errorMessage, listChildren, readNode, removeIfPresent, sameSession, sleep, zxidBefore, type AbsoluteJobPaths, type NodeRead } from './nodes';
@@ -57,6 +57,17 @@ import { CronSchedule } from './trigger';
 const CLAIM_ATTEMPTS = 3;
 /** A failover item whose claim was refused here is left to other instances this long. */
 const GIVE_BACK_MS = 250;
+/** How often a wait for an item's run to end looks again besides the mirror's events. */
+const FREE_POLL_MS = 20;
+/** `running` czxids remembered per item (see #runningSeen). */
+const RUNNING_SEEN_KEPT = 4;
+
+/** A run of this instance's items for one fire: the fire, and when the run started and ended here. */
+interface RunSpan {
+  readonly fire: number;
+  readonly startedAt: number;
+  readonly endedAt: number;
+}
 
 type Emit = <K extends keyof WorkerEvents>(event: K, ...args: WorkerEvents[K]) => void;
 
@@ -76,6 +87,11 @@ export class JobRunner implements JobRuntime {
    * how a run here for the same fire is avoided after a reshard moves the item from a Java instance.
    */
   readonly #markerlessRuns = new Map<number, { fire: number; czxid: string }>();
+  /**
+   * item → czxids of the last few `running` nodes the mirror saw appear, oldest first: a Java observer
+   * flags a crashed run without its fire and deletes its `running`, and this tells a taker which run it was.
+   */
+  readonly #runningSeen = new Map<number, string[]>();
   /** The mzxid of the last config refused, so a replay of the same write is not announced twice. */
   #refusedMzxid: string | null = null;
   readonly #activation = new Rerunnable(() => this.#tryActivate());
@@ -403,7 +419,10 @@ export class JobRunner implements JobRuntime {
         if (change.type === 'add' && this.#registeredSession !== null) this.#spawn(this.#sharding.reshardNowIfLeader(this.#stop.signal));
         break;
       case 'running':
-        if (parsed.item !== undefined && change.type !== 'remove') this.#noteRun(parsed.item, change);
+        if (parsed.item !== undefined && change.type !== 'remove') {
+          this.#noteRunningSeen(parsed.item, change);
+          this.#noteRun(parsed.item, change);
+        }
         break;
       case 'failover':
         if (parsed.item !== undefined && change.type === 'add') this.#noteFailoverTake(parsed.item, change.stat.czxid);
@@ -435,6 +454,33 @@ export class JobRunner implements JobRuntime {
     if (this.#mirror?.get(this.paths.failover(item)) !== undefined) return;
     const fire = this.#schedule.fireAtOrBefore(Date.now());
     if (fire !== null) this.#markerlessRuns.set(item, { fire, czxid: change.stat.czxid });
+  }
+
+  #noteRunningSeen(item: number, change: Extract<MirrorChange, { type: 'add' | 'update' }>): void {
+    if (change.type === 'update' && change.previous.stat.czxid === change.stat.czxid) return;
+    const seen = this.#runningSeen.get(item) ?? [];
+    seen.push(change.stat.czxid);
+    if (seen.length > RUNNING_SEEN_KEPT) seen.shift();
+    this.#runningSeen.set(item, seen);
+  }
+
+  /**
+   * Which fire a flag without a value was for. Java observers flag an item only while its `running`
+   * exists and delete that `running` after creating the flag, so the run flagged is the latest `running`
+   * created before the flag: a Shardkeeper claim's (its marker has that node's zxid) or a Java run's (its
+   * fire period, noted when it appeared). Unknown (not seen here): the latest fire, so the re-run counts
+   * for the fire under way instead of moving the marker past it.
+   */
+  async #fireOfBlankFlag(item: number, flag: NodeRead): Promise<number> {
+    const czxid = [...(this.#runningSeen.get(item) ?? [])].reverse().find((c) => zxidBefore(c, flag.stat.czxid));
+    if (czxid !== undefined) {
+      const marker = await readNode(this.client, this.paths.fireTime(item));
+      const fire = marker !== null && marker.stat.mzxid === czxid ? parseMarker(marker.value) : null;
+      if (fire !== null) return fire;
+      const java = this.#markerlessRuns.get(item);
+      if (java !== undefined && java.czxid === czxid) return java.fire;
+    }
+    return this.#schedule.fireAtOrBefore(Date.now()) ?? Date.now();
   }
 
   /** A taker's mark seen after its run's `running`: that run was a failover re-run, not a fire's run. */
@@ -677,13 +723,14 @@ export class JobRunner implements JobRuntime {
     this.#track(
       (async () => {
         try {
-          await this.#runOnce(fireTime, kind, null);
+          let last = await this.#runOnce(fireTime, kind, null);
           while (this.#missedFire !== null && this.canStart()) {
             const missed = this.#missedFire;
             this.#missedFire = null;
             const marked = await this.#takeMisfireMarks();
-            if (!this.config().misfire || marked.size === 0) break;
-            await this.#runOnce(missed, 'misfire', marked);
+            if (this.config().misfire && marked.size > 0) last = await this.#runOnce(missed, 'misfire', marked);
+            else if (last !== null && this.#lateOnly(last, missed.getTime())) last = await this.#runOnce(missed, 'cron', null);
+            else break;
           }
         } finally {
           this.#missedFire = null;
@@ -713,36 +760,106 @@ export class JobRunner implements JobRuntime {
   }
 
   /**
-   * Run this instance's items for `fireTime`. `catch-up`: the fire has passed here already and a reshard
-   * since gave us items; run those nobody ran for it (the claim's marker check decides), quietly when
-   * there are none. A claim refused because a reshard moved items or another claim won a race is tried
-   * again on the new owners (a refused claim started nothing).
+   * A fire arrived while the run before it was still going and misfire re-runs do not apply: run it
+   * late all the same when that run overran only because it started late (a wait for a reshard, a
+   * catch-up before it), i.e. it would have ended before this fire had it started on time, and this
+   * fire's period has not passed yet. A job that simply runs longer than its period keeps misfire's
+   * meaning (the fire is skipped).
    */
-  async #runOnce(fireTime: Date, kind: RunKind, only: ReadonlySet<number> | null, mode: 'fire' | 'catch-up' = 'fire'): Promise<void> {
+  #lateOnly(last: RunSpan, missed: number): boolean {
+    const next = this.#schedule.fireAfter(missed);
+    return last.endedAt - last.startedAt < missed - last.fire && next !== null && Date.now() < next;
+  }
+
+  /**
+   * Run this instance's items for `fireTime`; resolves with when the run went, or null when nothing ran
+   * or it failed. `catch-up`: the fire has passed here already and a reshard since gave us items; run
+   * those nobody ran for it (the claim's marker check decides), quietly when there are none. A claim
+   * refused because a reshard moved items or another claim won a race is tried again on the new owners
+   * (a refused claim started nothing). Items still running from an earlier run (a late catch-up or a
+   * failover re-run, here or elsewhere) are run for this fire once that run ends, if it ends before
+   * the next fire (see #runWhenFree).
+   */
+  async #runOnce(fireTime: Date, kind: RunKind, only: ReadonlySet<number> | null, mode: 'fire' | 'catch-up' = 'fire'): Promise<RunSpan | null> {
     try {
-      const claimed = await this.#claimFor(fireTime, only);
+      const claimed = await this.#claimFor(fireTime, only, mode === 'fire');
       if (typeof claimed === 'string') {
         if (mode === 'fire') this.emit('skipped', { job: this.job.name, fireTime, reason: claimed });
-        return;
+        return null;
       }
-      if (mode === 'fire') this.#currentItems = claimed;
-      const outcome = await this.#execution.run(claimed, fireTime, kind);
+      for (const item of claimed.deferred) this.#track(this.#runWhenFree(item, fireTime, kind));
+      if (claimed.started.length === 0) return null;
+      if (mode === 'fire') this.#currentItems = claimed.started;
+      const startedAt = Date.now();
+      const outcome = await this.#execution.run(claimed.started, fireTime, kind);
+      const endedAt = Date.now();
       await this.#finish(outcome.items, outcome.aborted);
+      return { fire: fireTime.getTime(), startedAt, endedAt };
     } catch (err) {
       this.#warn(`run at ${fireTime.toISOString()} failed: ${errorMessage(err)}`);
+      return null;
     }
   }
 
-  /** Claim this instance's items (or those of `only`) for `fireTime`: the items started, or why none. */
-  async #claimFor(fireTime: Date, only: ReadonlySet<number> | null): Promise<number[] | string> {
+  /**
+   * An item of ours was still running when its fire came (its run started late: a catch-up, a failover
+   * re-run, here or on another instance). Skipping would lose the fire although the item is free a
+   * moment later; running beside it would run the item twice at once. So wait for that run to end, up
+   * to the next fire, and then run the item for this fire (the marker still keeps it to once).
+   */
+  async #runWhenFree(item: number, fireTime: Date, kind: RunKind): Promise<void> {
+    const deadline = this.#schedule.fireAfter(fireTime.getTime());
+    if (deadline === null || !(await this.#whenFree(item, deadline))) {
+      this.emit('skipped', { job: this.job.name, fireTime, reason: `item ${item} still running at the next fire` });
+      return;
+    }
+    await this.#runOnce(fireTime, kind, new Set([item]), 'catch-up');
+  }
+
+  /**
+   * No run of `item` anywhere (no `running` nor taker's `failover` mark in the mirror, none held here):
+   * now or before `deadline`?
+   */
+  #whenFree(item: number, deadline: number): Promise<boolean> {
+    const paths = [this.paths.running(item), this.paths.failover(item)];
+    const free = (): boolean => !this.#execution.holds(item) && paths.every((p) => this.#mirror?.get(p) === undefined);
+    if (free()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const settle = (): void => {
+        const done = free();
+        if (!done && Date.now() < deadline && this.canStart()) return;
+        clearInterval(poll);
+        this.#mirror?.off('change', onChange);
+        resolve(done && this.canStart());
+      };
+      const onChange = (change: MirrorChange): void => {
+        if (change.type === 'remove' && paths.includes(change.path)) settle();
+      };
+      // The hold here ends just after the node goes, and a mirror resync may replace events: look again
+      // every few ms too, and at the deadline.
+      const poll = setInterval(settle, FREE_POLL_MS);
+      poll.unref();
+      this.#mirror?.on('change', onChange);
+    });
+  }
+
+  /**
+   * Claim this instance's items (or those of `only`) for `fireTime`: the items started, and (when
+   * `defer`) those left for later because a run of them is still under way; or why none.
+   */
+  async #claimFor(fireTime: Date, only: ReadonlySet<number> | null, defer: boolean): Promise<{ started: number[]; deferred: number[] } | string> {
     for (let attempt = 1; ; attempt += 1) {
       try {
         if (!(await this.#sharding.ownServerAvailable())) return 'server disabled';
         if ((await this.#sharding.shardIfNecessary(this.#stop.signal)) === 'skip') return 'sharding not ready';
-        let claims = await this.#sharding.localItems();
-        if (only !== null) claims = claims.filter((c) => only.has(c.item));
-        if (claims.length === 0) return 'no items';
+        const local = await this.#sharding.localItems();
+        const wanted = (item: number): boolean => only === null || only.has(item);
+        // Held here is busy too: its `running` may not be committed (or read) yet.
+        const claims = local.free.filter((c) => wanted(c.item) && !this.#execution.holds(c.item));
+        const busy = [...local.busy, ...local.free.filter((c) => this.#execution.holds(c.item)).map((c) => c.item)];
+        const deferred = defer ? busy.filter(wanted) : [];
         if (!this.canStart()) return 'fenced';
+        if (claims.length === 0) return deferred.length > 0 ? { started: [], deferred } : 'no items';
         const claim = await this.#execution.claim(claims, fireTime, {
           assertNoResharding: true,
           ranElsewhere: (item, marker) => this.#ranWithoutMarker(item, marker, fireTime),
@@ -752,7 +869,8 @@ export class JobRunner implements JobRuntime {
           this.#warn(`claim for ${fireTime.toISOString()} refused ${CLAIM_ATTEMPTS} times (last: ${claim.refused}): skipped`);
           return 'claim refused';
         }
-        return claim.started.length === 0 ? 'no items' : claim.started;
+        if (claim.started.length === 0 && deferred.length === 0) return 'no items';
+        return { started: claim.started, deferred };
       } catch (err) {
         // A ZooKeeper leader change or a server switch cuts the reads off while the session lives:
         // nothing started (a claim that did commit says so), so read again once reconnected.
@@ -785,24 +903,39 @@ export class JobRunner implements JobRuntime {
 
   /**
    * After a run: release the items. Items whose run was aborted (fenced) while failover is on are
-   * handed to failover once we are connected again, unless a survivor already did (our session died).
+   * handed to failover once we are connected again, unless a survivor already did (our session died);
+   * their `running` is never released by us: releasing it once our handover failed (the old connection
+   * died under it) erased the only trace of the interrupted fire before the survivors flagged it, and
+   * the fire was lost (seen in the fault suite). Left in place, the survivors or our reconcile flag it.
    */
   async #finish(items: readonly number[], aborted: readonly number[]): Promise<void> {
+    let release = items;
     if (aborted.length > 0 && this.config().failover && this.config().monitorExecution) {
-      try {
-        await this.client.waitConnected(this.options.sessionTimeoutMs * 2);
-        await this.#failover.flagCrashed(this.instanceId, null, aborted);
-      } catch (err) {
-        this.#warn(`could not hand aborted items ${aborted.join(',')} to failover: ${errorMessage(err)}`);
+      for (let attempt = 1; attempt <= CLAIM_ATTEMPTS; attempt += 1) {
+        try {
+          await this.client.waitConnected(this.options.sessionTimeoutMs * 2);
+          // A failover re-run of ours holds a `failover` mark, which would refuse the flag.
+          for (const item of aborted) await this.#execution.dropFailoverMarks(item);
+          await this.#failover.flagCrashed(this.instanceId, null, aborted);
+          break;
+        } catch (err) {
+          if (isRetryable(err) && attempt < CLAIM_ATTEMPTS) continue;
+          this.#warn(`could not hand aborted items ${aborted.join(',')} to failover: ${errorMessage(err)} (left to the survivors and the reconcile)`);
+        }
       }
+      this.#execution.forget(aborted);
+      release = items.filter((item) => !aborted.includes(item));
     }
-    await this.#execution.release(items).catch((err: unknown) => this.#warn(`releasing items ${items.join(',')}: ${errorMessage(err)}`));
+    await this.#execution.release(release).catch((err: unknown) => this.#warn(`releasing items ${release.join(',')}: ${errorMessage(err)}`));
   }
 
   /** Take flagged items while any are left and we may run them; each runs at once, concurrently. */
   async #takeFlagged(): Promise<void> {
     while (this.canStart() && this.config().failover && (await this.#sharding.ownServerAvailable())) {
-      const taken = await this.#failover.takeOne((item) => (this.#givenBack.get(item) ?? 0) > Date.now());
+      const taken = await this.#failover.takeOne(
+        (item) => (this.#givenBack.get(item) ?? 0) > Date.now(),
+        (item, flag) => this.#fireOfBlankFlag(item, flag),
+      );
       if (taken === null) break;
       this.#track(this.#runFailover(taken));
     }

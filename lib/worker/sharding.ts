@@ -213,25 +213,31 @@ export class ShardingService {
   }
 
   /**
-   * My items for this fire: owned by me, not disabled, not under failover, and (with monitorExecution)
-   * not still running. Each comes with the owner node's version for the claim's check.
+   * My items for this fire: owned by me and not disabled. `free` ones (not under failover and, with
+   * monitorExecution, not still running) come with the owner node's version for the claim's check;
+   * `busy` ones are still being run somewhere (a `running` or a taker's `failover` mark).
    */
-  async localItems(): Promise<Claim[]> {
+  async localItems(): Promise<{ free: Claim[]; busy: number[] }> {
     const { client, paths, instanceId } = this.rt;
     const config = this.rt.config();
-    const reads = await Promise.all(
-      Array.from({ length: config.shardingTotalCount }, async (_, item): Promise<Claim | null> => {
+    const free: Claim[] = [];
+    const busy: number[] = [];
+    await Promise.all(
+      Array.from({ length: config.shardingTotalCount }, async (_, item): Promise<void> => {
         const owner = await readNode(client, paths.shardingInstance(item));
-        if (owner === null || owner.value !== instanceId) return null;
+        if (owner === null || owner.value !== instanceId) return;
         const [disabled, failover, running] = await Promise.all([
           readNode(client, paths.disabled(item)),
           readNode(client, paths.failover(item)),
           config.monitorExecution ? readNode(client, paths.running(item)) : Promise.resolve(null),
         ]);
-        if (disabled !== null || failover !== null || running !== null) return null;
-        return { item, ownerVersion: owner.stat.version };
+        if (disabled !== null) return;
+        if (failover !== null || running !== null) busy.push(item);
+        else free.push({ item, ownerVersion: owner.stat.version });
       }),
     );
-    return reads.filter((c) => c !== null);
+    free.sort((a, b) => a.item - b.item);
+    busy.sort((a, b) => a - b);
+    return { free, busy };
   }
 }

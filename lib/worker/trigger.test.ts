@@ -48,6 +48,16 @@ describe('CronSchedule', () => {
     expect(schedule.fireAtOrBefore(Date.parse('2026-01-01T00:00:09.900Z'))).toBe(Date.parse('2026-01-01T00:00:08.000Z'));
   });
 
+  it('names the fire after a given instant (strictly after, in the schedule\'s zone)', () => {
+    const schedule = new CronSchedule(() => undefined, () => undefined);
+    expect(schedule.fireAfter(Date.parse('2026-01-01T00:00:08.000Z'))).toBeNull();
+    schedule.set('0 0 9 * * ?', 'Asia/Shanghai');
+    schedule.stop();
+    // 09:00 in Shanghai is 01:00 UTC; an instant exactly on a fire gives the one after it.
+    expect(schedule.fireAfter(Date.parse('2026-01-01T00:30:00.000Z'))).toBe(Date.parse('2026-01-01T01:00:00.000Z'));
+    expect(schedule.fireAfter(Date.parse('2026-01-01T01:00:00.000Z'))).toBe(Date.parse('2026-01-02T01:00:00.000Z'));
+  });
+
   it('names why a schedule has no next fire', () => {
     const from = new Date('2026-01-01T00:00:00Z');
     expect(() => firstFireTime('0 0 0 1 1 ? 2001', null, from)).toThrow(/never fires again/);

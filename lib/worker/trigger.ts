@@ -59,6 +59,17 @@ export class CronSchedule {
     return this.#latestFrom(this.#last.getTime(), t);
   }
 
+  /** The first scheduled fire strictly after `t` (epoch ms), or null when there is none (or no schedule). */
+  fireAfter(t: number): number | null {
+    if (this.#cron === null) return null;
+    try {
+      const next = nextFireTimes(this.#cron, { timeZone: this.#timeZone ?? undefined, from: new Date(t), count: 1 })[0];
+      return next === undefined ? null : next.getTime();
+    } catch {
+      return null;
+    }
+  }
+
   /** Walk on from the fire `from` to the latest fire at or before `t`. */
   #latestFrom(from: number, t: number): number {
     const cron = this.#cron;
