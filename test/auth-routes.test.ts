@@ -56,7 +56,7 @@ async function discoverRoutes(): Promise<RouteCase[]> {
   return out.sort((a, b) => `${a.route} ${a.method}`.localeCompare(`${b.route} ${b.method}`));
 }
 
-/** The contract (API.md + issue 6): which role each route needs. Login and logout are the only public ones. */
+/** The contract (docs/api.md + issue 6): which role each route needs. Login and logout are the only public ones. */
 function expectedRole(route: string, method: string): 'public' | 'viewer' | 'operator' | 'admin' {
   if (route === '/api/auth/login' || route === '/api/auth/logout') return 'public';
   if (route.startsWith('/api/users')) return 'admin';

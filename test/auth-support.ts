@@ -1,5 +1,5 @@
 /**
- * Users for the auth tests, set through the environment as an operator would (API.md), plus helpers to
+ * Users for the auth tests, set through the environment as an operator would (docs/api.md), plus helpers to
  * log in through the real login route and to call any route handler with a cookie or Basic credentials.
  * Import it before anything that reaches the users store: the support module creates the data directory.
  */

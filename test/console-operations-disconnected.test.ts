@@ -1,5 +1,5 @@
 /**
- * Writes on a registry without a live session fail fast with 503 (API.md), never hang: a registry
+ * Writes on a registry without a live session fail fast with 503 (docs/api.md), never hang: a registry
  * pointed at a port nobody listens on, and one whose server was stopped under it.
  */
 import { randomUUID } from 'node:crypto';

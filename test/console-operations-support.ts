@@ -33,7 +33,7 @@ export interface TreeNode {
   readonly ephemeral: boolean;
 }
 
-const TREES_DIR = path.resolve(import.meta.dirname, '../../shared/fixtures/trees');
+const TREES_DIR = path.resolve(import.meta.dirname, 'fixtures/trees');
 
 export function fixtureNodes(file: string): TreeNode[] {
   return (JSON.parse(readFileSync(path.join(TREES_DIR, file), 'utf8')) as { nodes: TreeNode[] }).nodes;

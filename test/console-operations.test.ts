@@ -1,5 +1,5 @@
 /**
- * Console write operations (API.md "Write", PROTOCOL §3) against a real ZooKeeper: the exact nodes and
+ * Console write operations (docs/api.md "Routes", docs/protocol.md §3) against a real ZooKeeper: the exact nodes and
  * values each operation writes for a 2.x and a 3.x job, bad input refused with the tree unchanged byte for
  * byte, the stale-edit race, and the HTTP mapping through the route handlers themselves.
  */

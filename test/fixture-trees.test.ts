@@ -11,7 +11,7 @@ interface FixtureTree {
   expect: FixtureExpect;
 }
 
-const TREES_DIR = path.resolve(import.meta.dirname, '../../shared/fixtures/trees');
+const TREES_DIR = path.resolve(import.meta.dirname, 'fixtures/trees');
 const trees = readdirSync(TREES_DIR)
   .filter((f) => f.endsWith('.json'))
   .map((f) => ({ file: f, tree: JSON.parse(readFileSync(path.join(TREES_DIR, f), 'utf8')) as FixtureTree }));

@@ -99,7 +99,7 @@ describe('worker cluster (real processes)', () => {
 
   it('matches the shared sharding vectors on real instances (one case per strategy)', async () => {
     const client = await connect();
-    const fixture = JSON.parse(readFileSync('/work/shared/fixtures/sharding-vectors.json', 'utf8')) as {
+    const fixture = JSON.parse(readFileSync(path.join(import.meta.dirname, 'fixtures/sharding-vectors.json'), 'utf8')) as {
       cases: Array<{ strategy: Strategy; job: string; total: number; instances: string[]; expected: Record<string, number[]> }>;
     };
     const ipOf = (id: string) => id.slice(0, id.indexOf('@-@'));
@@ -152,7 +152,7 @@ describe('worker cluster (real processes)', () => {
     await waitAssignment(client, ns, 'toggle', expected('AVG_ALLOCATION', 'toggle', workers, 3), 'initial');
 
     // Disable the server holding item 0 (the highest id, .3). No `necessary` written here: the workers
-    // must notice the server change themselves (the console also writes the flag; see PROTOCOL §3).
+    // must notice the server change themselves (the console also writes the flag; see docs/protocol.md §3).
     const server3 = inNamespace(ns, jobPaths('toggle').serverNode('10.0.0.3'));
     await client.setData(server3, 'DISABLED');
     const disabledAt = Date.now();

@@ -59,7 +59,7 @@ describe('worker wire behaviour (real processes)', () => {
     await waitFor(async () => (await client.exists(abs(p.triggerNode(w.instanceId)))) === null, 5_000, 'trigger node deleted');
 
     // 2.x console trigger: TRIGGER in the instance node; the worker restores its value and runs once.
-    // A trigger arriving while the job still runs is dropped (PROTOCOL §3): wait for the run to end.
+    // A trigger arriving while the job still runs is dropped (docs/protocol.md §3): wait for the run to end.
     await waitFor(async () => (await client.exists(abs(p.running(0)))) === null && (await client.exists(abs(p.running(1)))) === null && w.events('end').length === 2, 5_000, 'run ended');
     await new Promise((r) => setTimeout(r, 100));
     await client.setData(abs(p.instanceNode(w.instanceId)), 'TRIGGER');

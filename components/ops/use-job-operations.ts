@@ -5,7 +5,7 @@ import { jobUrl, sendJson } from '@/components/api';
 import { useOperator } from './use-operator';
 
 /**
- * The job's write routes (API.md) as functions. Each refreshes the job's queries when it lands; the SSE
+ * The job's write routes (docs/api.md) as functions. Each refreshes the job's queries when it lands; the SSE
  * stream then keeps them current as the workers react.
  */
 export function useJobOperations(rid: string, job: string) {

@@ -4,7 +4,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { sendJson } from '@/components/api';
 import { useOperator } from './use-operator';
 
-/** Registry-wide server operations (API.md): one server across every job that has it. */
+/** Registry-wide server operations (docs/api.md): one server across every job that has it. */
 export function useServerOperations(rid: string) {
   const { csrfToken, canOperate } = useOperator();
   const queryClient = useQueryClient();

@@ -5,7 +5,7 @@ import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'n
 import path from 'node:path';
 
 /**
- * The console's data directory (API.md: users, session secret, registries). `SHARDKEEPER_DATA_DIR`, else
+ * The console's data directory (docs/api.md: users, session secret, registries). `SHARDKEEPER_DATA_DIR`, else
  * `.shardkeeper/` under the working directory. Created 0700 because every file in it is a secret or
  * guards one (password hashes, the cookie-signing key, registry digests).
  */

@@ -84,14 +84,14 @@ export interface RouteContext {
 }
 
 export type RouteHandler = ((request: Request, context: { params?: Promise<Params> }) => Promise<Response>) & {
-  /** The role this route requires (API.md), for the auth layer and for tests. */
+  /** The role this route requires (docs/api.md), for the auth layer and for tests. */
   readonly requiredRole: Role;
 };
 
 /**
  * The one pipeline every API handler runs: auth (401) → role (403) → CSRF for cookie writes (403) →
  * route params (zod) → handler (body, lib/console) → typed errors to HTTP statuses. Authorization is
- * checked here, once, before the body is read (API.md: authorization is checked before the body is validated).
+ * checked here, once, before the body is read (docs/api.md: authorization is checked before the body is validated).
  */
 export function apiRoute<P extends z.ZodType<Params>, R>(
   paramsSchema: P,
@@ -190,7 +190,7 @@ export async function readJsonBody<S extends z.ZodType>(request: Request, schema
   return parsed.data;
 }
 
-/** Operation routes take no parameters in the body: empty or `{}` (API.md). */
+/** Operation routes take no parameters in the body: empty or `{}` (docs/api.md). */
 export const emptyBody = z.unknown().superRefine((value, ctx) => {
   if (value === undefined) return;
   if (value === null || typeof value !== 'object' || Array.isArray(value) || Object.keys(value).length > 0) {

@@ -200,7 +200,7 @@ function savePersisted(): void {
   writeDataFile(REGISTRIES_FILE, `${JSON.stringify({ version: 1, registries: list }, null, 2)}\n`);
 }
 
-/** Admin: add a registry and keep it in the data directory (API.md `POST /api/registries`). */
+/** Admin: add a registry and keep it in the data directory (docs/api.md `POST /api/registries`). */
 export function addRegistry(input: RegistryInput): RegistrySummary {
   assertAllowed(input.connectString);
   const registry = registerRegistry(toSettings(input));

@@ -5,7 +5,7 @@ import { AuthFailedError, NoAuthError, ZkClient, ZkMirror, type MirrorChange, ty
 import { RegistryUnavailableError } from './errors';
 import type { RegistrySettings } from './settings';
 
-/** Registry states as API.md names them. */
+/** Registry states as docs/api.md names them. */
 export type RegistryState = 'connecting' | 'connected' | 'suspended' | 'expired' | 'error' | 'idle';
 
 export interface RegistryOptions {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** The registry configured from the environment; API.md names it `default`. */
+/** The registry configured from the environment; docs/api.md names it `default`. */
 export interface RegistrySettings {
   readonly id: string;
   readonly name: string;

@@ -1,5 +1,5 @@
 /**
- * The keys each flavour's Java reader knows (PROTOCOL §2). Java readers are strict, so the console
+ * The keys each flavour's Java reader knows (docs/protocol.md §2). Java readers are strict, so the console
  * never adds a key outside these lists.
  */
 import type { Flavour } from './flavour';
@@ -65,7 +65,7 @@ export const VERSION_SPECIFIC_KEYS_3X: ReadonlySet<string> = new Set([
   'jobExecutorThreadPoolSizeProviderType',
 ]);
 
-/** 3.x type keys: unset means omitted, never `''` (PROTOCOL §2 decision). */
+/** 3.x type keys: unset means omitted, never `''` (docs/protocol.md §2 decision). */
 export const TYPE_KEYS_3X: ReadonlySet<string> = new Set([
   'jobShardingStrategyType',
   'jobErrorHandlerType',

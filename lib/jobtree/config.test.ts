@@ -9,7 +9,7 @@ import { ConfigError } from './errors';
 import type { FixtureTree } from './fixture-helpers';
 import { detectFlavour } from './flavour';
 
-const TREES_DIR = path.resolve(import.meta.dirname, '../../../shared/fixtures/trees');
+const TREES_DIR = path.resolve(import.meta.dirname, '../../test/fixtures/trees');
 const trees = readdirSync(TREES_DIR)
   .filter((f) => f.endsWith('.json'))
   .map((file) => ({ file, tree: JSON.parse(readFileSync(path.join(TREES_DIR, file), 'utf8')) as FixtureTree }));

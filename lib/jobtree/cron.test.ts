@@ -6,7 +6,7 @@ const FROM = new Date('2026-01-01T00:00:00Z');
 const next3 = (expr: string, timeZone = 'UTC'): string[] =>
   nextFireTimes(expr, { timeZone, from: FROM, count: 3 }).map((d) => d.toISOString());
 
-// STACK.md §5: next 3 fire times after 2026-01-01T00:00:00Z in UTC, checked against Quartz semantics
+// Next 3 fire times after 2026-01-01T00:00:00Z in UTC, checked against Quartz semantics
 // (day-of-week 1 = SUN … 7 = SAT; 2026-01-01 is a Thursday).
 const TABLE: readonly (readonly [string, readonly string[]])[] = [
   ['0/5 * * * * ?', ['2026-01-01T00:00:05.000Z', '2026-01-01T00:00:10.000Z', '2026-01-01T00:00:15.000Z']],
@@ -31,7 +31,7 @@ const TABLE: readonly (readonly [string, readonly string[]])[] = [
   ['0 15 10 ? * 6L 2026-2027', ['2026-01-30T10:15:00.000Z', '2026-02-27T10:15:00.000Z', '2026-03-27T10:15:00.000Z']],
 ];
 
-describe('nextFireTimes over the STACK.md §5 table (UTC)', () => {
+describe('nextFireTimes over a table of Quartz cases (UTC)', () => {
   it.each(TABLE)('%s', (expr, expected) => {
     expect(validateQuartzCron(expr)).toEqual({ ok: true });
     expect(next3(expr)).toEqual(expected);

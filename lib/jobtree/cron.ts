@@ -1,6 +1,7 @@
 /**
  * Quartz cron (seconds first, `?`, `L`, `W`, `#`, optional year) evaluated with croner, which matches
- * Quartz on the cases STACK.md §5 measured once given the options below. The pre-checks reject what
+ * Quartz on the cases tabled in cron.test.ts given the options below (cron-parser, and croner with its
+ * defaults, get Quartz's day-of-week numbering, `#`, `L` and steps wrong). The pre-checks reject what
  * Quartz rejects but croner accepts, and what croner cannot evaluate, so a cron we call valid fires
  * when a Java worker would.
  */

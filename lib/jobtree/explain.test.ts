@@ -6,7 +6,7 @@ import { snapshotFromFixture, type FixtureTree } from './fixture-helpers';
 import { deriveJobDetail } from './job-view';
 
 const tree = JSON.parse(
-  readFileSync(path.resolve(import.meta.dirname, '../../../shared/fixtures/trees/v3-crashed-and-stale-owner.json'), 'utf8'),
+  readFileSync(path.resolve(import.meta.dirname, '../../test/fixtures/trees/v3-crashed-and-stale-owner.json'), 'utf8'),
 ) as FixtureTree;
 const snapshot = snapshotFromFixture(tree.nodes);
 

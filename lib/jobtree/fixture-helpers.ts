@@ -1,5 +1,5 @@
 /**
- * Compares a snapshot with a fixture tree's `expect` block (../shared/fixtures/trees/*.json). Pure and
+ * Compares a snapshot with a fixture tree's `expect` block (test/fixtures/trees/*.json). Pure and
  * free of test-framework imports, so unit tests (snapshot built in memory) and integration tests
  * (tree loaded into a real ZooKeeper, read back through the mirror) apply the very same checks.
  */

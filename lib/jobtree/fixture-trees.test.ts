@@ -7,7 +7,7 @@ import { deriveJobSummary } from './job-summary';
 import { deriveJobDetail } from './job-view';
 import { indexSnapshot } from './snapshot';
 
-const TREES_DIR = path.resolve(import.meta.dirname, '../../../shared/fixtures/trees');
+const TREES_DIR = path.resolve(import.meta.dirname, '../../test/fixtures/trees');
 const trees = readdirSync(TREES_DIR)
   .filter((f) => f.endsWith('.json'))
   .sort()

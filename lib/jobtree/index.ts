@@ -1,4 +1,4 @@
-/** The job-tree contract (PROTOCOL.md): pure, shared by the console and the worker. */
+/** The job-tree contract (docs/protocol.md): pure, shared by the console and the worker. */
 export * from './errors';
 export * from './limits';
 export * from './names';

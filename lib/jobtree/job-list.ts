@@ -4,7 +4,7 @@ import { indexFor, type SnapshotSource } from './snapshot';
 
 export interface JobList {
   readonly jobs: readonly string[];
-  /** Namespace children without a `config` node: not jobs (PROTOCOL/API). */
+  /** Namespace children without a `config` node: not jobs (docs/protocol.md, docs/api.md). */
   readonly ignoredChildren: readonly string[];
 }
 

@@ -1,4 +1,4 @@
-/** The job list entry (API.md) and the fire-time preview both views show. */
+/** The job list entry (docs/api.md) and the fire-time preview both views show. */
 import { nextFireTimes } from './cron';
 import type { JobDetail, JobSummary } from './job-view-types';
 import { configInvalidText } from './job-warnings';
@@ -14,7 +14,7 @@ export function upcomingFireTimes(cron: string | null, timeZone: string | null, 
 }
 
 /**
- * The job list entry (API.md), computed from a detail so one derivation serves both routes. Without
+ * The job list entry (docs/api.md), computed from a detail so one derivation serves both routes. Without
  * `now` the detail's fire times are reused; with it they are computed from `now`.
  */
 export function deriveJobSummary(detail: JobDetail, now?: Date): JobSummary {

@@ -1,4 +1,4 @@
-/** Shapes of the console's read model (API.md), shared by the derive functions and the UI. */
+/** Shapes of the console's read model (docs/api.md), shared by the derive functions and the UI. */
 import type { JobConfig } from './config-types';
 import type { ConfigIssue } from './errors';
 import type { Flavour } from './flavour';

@@ -52,7 +52,7 @@ const codes = (d: JobDetail) => d.warnings.map((w) => w.code);
 describe('deriveJobDetail: the healthy case', () => {
   const d = detailOf(healthy());
 
-  it('answers the API.md shape', () => {
+  it('answers the docs/api.md shape', () => {
     expect(d).toMatchObject({
       name: 'pay',
       flavour: '3.x-yaml',

@@ -1,5 +1,5 @@
 /**
- * The console's read model of one job (API.md job detail), derived purely from a snapshot. Never throws on missing or malformed nodes: every node but the job root and `config` may
+ * The console's read model of one job (docs/api.md job detail), derived purely from a snapshot. Never throws on missing or malformed nodes: every node but the job root and `config` may
  * be missing at any moment, and even a broken config still yields a status.
  */
 import { parseConfig } from './config';
@@ -89,7 +89,7 @@ function itemNumbers(index: SnapshotIndex, shardingPath: string, total: number |
 }
 
 /**
- * The API.md job detail for `job`. `source` may be a raw snapshot (a job-scoped index is built) or an
+ * The docs/api.md job detail for `job`. `source` may be a raw snapshot (a job-scoped index is built) or an
  * index from indexSnapshot (reuse one when deriving many jobs).
  */
 export function deriveJobDetail(source: SnapshotSource, job: string, now: Date = new Date(), departures: InstanceDepartures = NO_DEPARTURES): JobDetail {

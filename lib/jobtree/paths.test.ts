@@ -22,7 +22,7 @@ describe('namespaceRoot / inNamespace', () => {
 describe('jobPaths', () => {
   const p = jobPaths('payroll');
 
-  it('names every node of PROTOCOL §1', () => {
+  it('names every node of docs/protocol.md §1', () => {
     expect({
       root: p.root,
       config: p.config,
@@ -136,7 +136,7 @@ describe('parsePath', () => {
     expect(parsePath('/')).toEqual({ path: '/', job: null, kind: 'namespaceRoot' });
   });
 
-  it('keeps the job for shapes PROTOCOL does not name', () => {
+  it('keeps the job for shapes docs/protocol.md does not name', () => {
     expect(parsePath('/payroll/unknown/x')).toMatchObject({ job: 'payroll', kind: 'other' });
     expect(parsePath('/payroll/sharding/x/instance')).toMatchObject({ job: 'payroll', kind: 'other' });
     expect(parsePath('/payroll/sharding/1/what')).toMatchObject({ job: 'payroll', kind: 'other', item: 1 });

@@ -1,5 +1,5 @@
 /**
- * The one place that joins ZooKeeper paths (PROTOCOL §1). Builders return paths relative to the
+ * The one place that joins ZooKeeper paths (docs/protocol.md §1). Builders return paths relative to the
  * namespace root (`/{job}/…`), which is how the mirror and snapshots key nodes; `inNamespace` turns
  * one into an absolute path for a client without a chroot. Every builder validates its inputs.
  */
@@ -131,7 +131,7 @@ export type PathKind =
   | 'failoverItem'
   | 'failoverLatch'
   | 'failoverLatchChild'
-  /** Under a job but not a node PROTOCOL names (kept so events still carry their job). */
+  /** Under a job but not a node docs/protocol.md names (kept so events still carry their job). */
   | 'other';
 
 export interface ParsedPath {

@@ -1,4 +1,4 @@
-/** The namespace-wide servers view (API.md `GET …/servers`), pure over a snapshot. */
+/** The namespace-wide servers view (docs/api.md `GET …/servers`), pure over a snapshot. */
 import { detectFlavour } from './flavour';
 import { listJobs } from './job-list';
 import { tryParseInstanceId } from './names';

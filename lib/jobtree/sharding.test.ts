@@ -14,7 +14,7 @@ interface VectorCase {
   expected: Record<string, number[]>;
 }
 
-const VECTORS = path.resolve(import.meta.dirname, '../../../shared/fixtures/sharding-vectors.json');
+const VECTORS = path.resolve(import.meta.dirname, '../../test/fixtures/sharding-vectors.json');
 const { cases } = JSON.parse(readFileSync(VECTORS, 'utf8')) as { cases: VectorCase[] };
 
 describe('javaStringHashCode', () => {

@@ -1,5 +1,5 @@
 /**
- * ElasticJob's sharding arithmetic (PROTOCOL §3), exactly, so Java and Node instances of one job
+ * ElasticJob's sharding arithmetic (docs/protocol.md §3), exactly, so Java and Node instances of one job
  * compute the same assignment.
  */
 import { ShardingError } from './errors';

@@ -1,5 +1,5 @@
 /**
- * Status rules of PROTOCOL §4 as pure functions over facts: the compatibility names ElasticJob's
+ * Status rules of docs/protocol.md §4 as pure functions over facts: the compatibility names ElasticJob's
  * consoles use, and Shardkeeper's finer states, which say *why* a job is flagged.
  */
 
@@ -116,7 +116,7 @@ function offlineOwners(f: JobFacts): number {
   return f.owners.filter((o) => o !== null && !f.onlineInstances.has(o)).length;
 }
 
-/** ElasticJob's exact job rule (PROTOCOL §4). */
+/** ElasticJob's exact job rule (docs/protocol.md §4). */
 export function jobStatus(f: JobFacts): JobStatus {
   if (f.instanceCount === 0) return 'CRASHED';
   if (allServersDisabled(f.serverStatuses)) return 'DISABLED';

@@ -1,5 +1,5 @@
 /**
- * Codecs for the small node values of PROTOCOL §1: `servers/{ip}`, `instances/{id}` and the
+ * Codecs for the small node values of docs/protocol.md §1: `servers/{ip}`, `instances/{id}` and the
  * `shardingItemParameters` string. Readers are lenient (they meet whatever a worker wrote); writers
  * produce exactly what the flavour's Java workers write.
  */

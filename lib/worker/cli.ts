@@ -1,6 +1,6 @@
 /**
  * `shardkeeper worker --zk HOST:PORT[,…] --namespace NS --jobs FILE [--ip IP] [--session-timeout MS]`
- * (API.md "Worker CLI"). Logs one JSON object per line on stdout; problems with the command line or the
+ * (docs/api.md "Worker CLI"). Logs one JSON object per line on stdout; problems with the command line or the
  * job module go to stderr as one sentence, exit status 2. SIGTERM/SIGINT drain and exit 0.
  */
 import { existsSync } from 'node:fs';

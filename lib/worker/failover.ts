@@ -1,5 +1,5 @@
 /**
- * Failover (PROTOCOL §3, §5). A survivor that sees an instance node vanish flags, under
+ * Failover (docs/protocol.md §3, §5). A survivor that sees an instance node vanish flags, under
  * `leader/failover/items`, the items that instance was running and deletes their `running`; takers take
  * one flagged item at a time under `leader/failover/latch` (marks `failover`, ephemeral, and in 3.x
  * `failovering`, persistent, both with the taker's id; flag deleted) and run it at once with the

@@ -635,7 +635,7 @@ export class JobRunner implements JobRuntime {
     this.#parsed = next;
     if (before !== undefined && before.shardingTotalCount !== after.shardingTotalCount) {
       this.#totalChange = { at: Date.now(), before: before.shardingTotalCount };
-      // 2.x: any instance flags it; 3.x: the leader (PROTOCOL §1). Both end at the same reshard.
+      // 2.x: any instance flags it; 3.x: the leader (docs/protocol.md §1). Both end at the same reshard.
       this.#spawn(next.flavour === '2.x-json' ? this.#sharding.setNecessary() : this.#leaderFlagsReshard());
     }
     if (before === undefined || before.cron !== after.cron || before.shardingTotalCount !== after.shardingTotalCount || before.timeZone !== after.timeZone) {

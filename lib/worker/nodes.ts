@@ -1,6 +1,6 @@
 /**
  * Absolute paths of one job's nodes (jobtree's builders joined to the namespace) and the small
- * defensive ZooKeeper reads the worker needs everywhere: PROTOCOL §1 says any node but the job root and
+ * defensive ZooKeeper reads the worker needs everywhere: docs/protocol.md §1 says any node but the job root and
  * `config` may vanish at any moment, so "absent" is a value here, not an error.
  */
 import { inNamespace, jobPaths, type JobPaths } from '../jobtree/paths';

@@ -33,7 +33,7 @@ export interface JobContext {
 
 export type JobFlavourName = '2.x' | '3.x';
 
-/** A job as a job module's default export declares it (API.md "Worker CLI"). */
+/** A job as a job module's default export declares it (docs/api.md "Worker CLI"). */
 export interface JobDefinition {
   readonly name: string;
   readonly cron: string;

@@ -1,5 +1,5 @@
 /**
- * Registration (PROTOCOL §1, §5): the job's config and root value, `servers/{ip}` and the ephemeral
+ * Registration (docs/protocol.md §1, §5): the job's config and root value, `servers/{ip}` and the ephemeral
  * `instances/{ip}@-@{pid}`. Runs at start and again on every new session (ephemerals died with the old
  * one) and after a reconnect (a console may have removed our server node meanwhile).
  */

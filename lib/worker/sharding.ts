@@ -1,5 +1,5 @@
 /**
- * Resharding (PROTOCOL §3). A trigger reshards first when `leader/sharding/necessary` is set (ElasticJob's
+ * Resharding (docs/protocol.md §3). A trigger reshards first when `leader/sharding/necessary` is set (ElasticJob's
  * lazy rule), and our leader also reshards as soon as the flag appears (reshardNowIfLeader). The leader creates `processing`, waits until no item runs, clears the owners (removing items at or
  * above the new total), computes the assignment over the available instances in descending id order,
  * and writes all owners, deleting `necessary` and `processing`, in one transaction. Others wait until

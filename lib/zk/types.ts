@@ -76,7 +76,7 @@ export function toWatchEvent(e: NativeEvent): WatchEvent | null {
   return type ? { type, path: e.path } : null;
 }
 
-/** The library asserts on null data (STACK.md bug 6): absent data is an empty buffer. */
+/** The library asserts on null data (docs/design.md, the ZooKeeper client): absent data is an empty buffer. */
 export function toBuffer(data: Buffer | string | undefined): Buffer {
   if (data === undefined) return Buffer.alloc(0);
   return typeof data === 'string' ? Buffer.from(data, 'utf8') : data;

@@ -225,7 +225,7 @@ describe.runIf(INTEROP_ENABLED).sequential('console reads a Java ElasticJob 3.0.
       expect(d.status).toBe('OK');
     }
     expect(obs.console.servers.servers.find((s) => s.ip === ip)?.disabledJobs).toEqual([...NAMES].sort());
-    // ElasticJob 3.0.5 sets no reshard flag when the disabled server is a job's leader (PROTOCOL §3): the
+    // ElasticJob 3.0.5 sets no reshard flag when the disabled server is a job's leader (docs/protocol.md §3): the
     // console's reshard op stands in, as the console's own disable does in the same transaction.
     for (const job of NAMES) await reshardJob(fleet.rid, job);
     for (const job of NAMES) await refOpsOk(fleet.target, ['trigger', job]);

@@ -21,7 +21,7 @@ const query = z.object({
 
 /**
  * `GET /api/audit?registry=&job=&limit=` → `{entries}` newest first (by the entries' sequence, never by
- * their `at`). API.md lists it under Admin; the brief asks every job page to show its recent changes, so
+ * their `at`). docs/api.md lists it under Admin; the brief asks every job page to show its recent changes, so
  * viewers may read registry entries (they hold the values already visible in the job pages).
  * `scope=console` answers the console-level entries (users, registries, failed logins): admins only.
  */

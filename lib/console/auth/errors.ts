@@ -1,6 +1,6 @@
 import { ConsoleError } from '../errors';
 
-/** No valid credentials (API.md: 401 with the JSON error body, never a redirect). */
+/** No valid credentials (docs/api.md: 401 with the JSON error body, never a redirect). */
 export class UnauthorizedError extends ConsoleError {
   constructor(message = 'authentication required: log in, or send HTTP Basic credentials') {
     super('UNAUTHORIZED', 401, message);

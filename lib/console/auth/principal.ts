@@ -145,7 +145,7 @@ export function sameOrigin(request: Request): boolean {
 /**
  * CSRF for cookie-authenticated writes: the session's token in `X-CSRF-Token` (a cross-site page cannot
  * read it: it comes from GET /api/auth/me, same-origin only) AND, when the browser names one, an Origin
- * equal to this console's host. Basic requests are exempt (API.md), except from a browser that says the
+ * equal to this console's host. Basic requests are exempt (docs/api.md), except from a browser that says the
  * request is cross-site: a browser may have cached Basic credentials and replay them for another site.
  */
 export function checkCsrf(request: Request, principal: Principal): void {
@@ -162,7 +162,7 @@ export function checkCsrf(request: Request, principal: Principal): void {
 }
 
 /**
- * The pipeline's gate, in API.md's order: 401 without valid credentials, 403 when the role does not
+ * The pipeline's gate, in docs/api.md's order: 401 without valid credentials, 403 when the role does not
  * allow the route, 403 for a cookie write without its CSRF token. Called before params and body are read.
  */
 export async function authorize(request: Request, need: Role): Promise<Principal> {

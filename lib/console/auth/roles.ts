@@ -1,4 +1,4 @@
-/** API.md roles: `viewer` reads; `operator` also runs operations; `admin` also manages registries and users. */
+/** docs/api.md roles: `viewer` reads; `operator` also runs operations; `admin` also manages registries and users. */
 export type Role = 'viewer' | 'operator' | 'admin';
 
 export const ROLES: readonly Role[] = ['viewer', 'operator', 'admin'];

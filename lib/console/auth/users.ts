@@ -83,7 +83,7 @@ const fileSchema = z.discriminatedUnion('version', [
   z.object({ version: z.literal(1), users: z.array(z.object({ ...userFields, epoch: z.number().int().nonnegative() })) }),
 ]);
 
-/** The users the environment names (API.md), each enforced at every start. */
+/** The users the environment names (docs/api.md), each enforced at every start. */
 export interface EnvUser {
   readonly name: string;
   readonly password: string;

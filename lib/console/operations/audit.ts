@@ -48,7 +48,7 @@ export interface AuditEntry extends AuditRecord {
 }
 
 /**
- * An entry as stored and as GET /api/audit answers it: API.md's `{at,user,registry,job,operation,path,
+ * An entry as stored and as GET /api/audit answers it: docs/api.md's `{at,user,registry,job,operation,path,
  * before,after}` plus `paths` and `remarks`. Type-only for the browser (components/audit), which must not
  * import the store itself.
  */

@@ -1,6 +1,6 @@
 import 'server-only';
 /**
- * PUT …/jobs/{job}/config: a check-and-set of the `config` node in the job's own format (PROTOCOL §3
+ * PUT …/jobs/{job}/config: a check-and-set of the `config` node in the job's own format (docs/protocol.md §3
  * "Config edits"). Untouched keys keep their exact bytes; nothing is written unless the whole result is
  * valid and the node is still at the version the edit was based on.
  */

@@ -1,5 +1,5 @@
 import 'server-only';
-/** The console's write operations (API.md "Write"): each validates, writes in one transaction, and returns its audit record. */
+/** The console's write operations (docs/api.md "Routes"): each validates, writes in one transaction, and returns its audit record. */
 export * from './audit';
 export { openTree, type OperationOutcome } from './tree';
 export { updateJobConfig, InvalidConfigError } from './config';

@@ -1,6 +1,6 @@
 import 'server-only';
 /**
- * POST …/instances/{instanceId}/shutdown and …/shutdown: delete instance nodes (PROTOCOL §3). The
+ * POST …/instances/{instanceId}/shutdown and …/shutdown: delete instance nodes (docs/protocol.md §3). The
  * process lives on; its job stops, and the others treat it as a crash (with failover on, the items it
  * is still executing run again elsewhere).
  */

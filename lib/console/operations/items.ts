@@ -1,5 +1,5 @@
 import 'server-only';
-/** POST …/jobs/{job}/items/{item}/disable|enable: `sharding/{item}/disabled` (PROTOCOL §1, §3). */
+/** POST …/jobs/{job}/items/{item}/disable|enable: `sharding/{item}/disabled` (docs/protocol.md §1, §3). */
 import { ConfigError, parseConfig, validateItem, type ServerStatus } from '@/lib/jobtree';
 import { NotFoundError } from '../errors';
 import { UNATTRIBUTED, type Actor } from './audit';

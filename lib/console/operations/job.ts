@@ -10,11 +10,11 @@ export interface JobState {
   readonly paths: JobPaths;
   readonly configText: string;
   readonly configStat: ZkStat;
-  /** The job's own wire format, from its config text (PROTOCOL §2). */
+  /** The job's own wire format, from its config text (docs/protocol.md §2). */
   readonly flavour: Flavour;
 }
 
-/** A namespace child is a job when it has a `config` node (API.md); anything else is a 404. */
+/** A namespace child is a job when it has a `config` node (docs/api.md); anything else is a 404. */
 export async function readJob(tree: Tree, job: string): Promise<JobState> {
   const paths = jobPaths(job);
   const config = await tree.read(paths.config);

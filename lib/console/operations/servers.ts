@@ -1,8 +1,8 @@
 import 'server-only';
 /**
- * Disable/enable servers per job or across the namespace, and remove an offline server (PROTOCOL §3
+ * Disable/enable servers per job or across the namespace, and remove an offline server (docs/protocol.md §3
  * "Disabling"). Every server write carries the job's `leader/sharding/necessary` in the same
- * transaction (PROTOCOL decision: 3.0.5 sets no flag when the leader's own server is disabled).
+ * transaction (docs/protocol.md §3 decision: 3.0.5 sets no flag when the leader's own server is disabled).
  */
 import {
   encodeServerValue,
@@ -92,7 +92,7 @@ export async function setJobEnabled(
 
 /**
  * POST …/jobs/{job}/servers/{ip}/disable|enable. A missing node is created (a console write to a
- * missing `servers/{ip}` creates it, PROTOCOL §3) when the job has an online instance on that ip;
+ * missing `servers/{ip}` creates it, docs/protocol.md §3) when the job has an online instance on that ip;
  * an ip the job has neither a server node nor an instance for is a 404.
  */
 export async function setJobServerEnabled(

@@ -1,5 +1,5 @@
 import 'server-only';
-/** POST …/trigger and …/reshard (PROTOCOL §3 "Trigger and shutdown", "When to reshard"). */
+/** POST …/trigger and …/reshard (docs/protocol.md §3 "Trigger and shutdown", "When to reshard"). */
 import { TRIGGER_VALUE } from '@/lib/jobtree';
 import { ConflictError } from '../errors';
 import { UNATTRIBUTED, type Actor } from './audit';

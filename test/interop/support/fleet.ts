@@ -19,7 +19,7 @@ function hash(s: string): number {
   return h;
 }
 
-/** item → owner that ElasticJob's strategy gives over the available instances (PROTOCOL §3). */
+/** item → owner that ElasticJob's strategy gives over the available instances (docs/protocol.md §3). */
 export function expectedOwners(strategy: string, job: string, available: readonly string[], total: number): Map<number, string> {
   let list = [...available].sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
   if ((strategy === 'ODEVITY' || strategy.endsWith('OdevitySortByNameJobShardingStrategy')) && hash(job) % 2 === 0) list = list.reverse();
