@@ -16,7 +16,7 @@
  */
 import { sortInstancesDescending } from '../jobtree/sharding';
 import { tryParseItem } from '../jobtree/names';
-import { NodeExistsError, TransactionError } from '../zk';
+import { BadVersionError, NodeExistsError, NoNodeError, TransactionError } from '../zk';
 import { withLatch } from './election';
 import { parseMarker } from './execution';
 import { listChildren, readNode, zxidBefore, type NodeRead } from './nodes';
@@ -34,9 +34,10 @@ export class FailoverService {
    * Flag the items `deadId` was running. `reincarnatedCzxid`: when an instance with the same id is
    * back (a process that re-registered after its session expired), only `running` nodes older than
    * the new instance node belong to the dead incarnation. `only`: limit to these items (our own
-   * runs aborted by fencing are handed over this way).
+   * runs aborted by fencing are handed over this way, with `knownFire`, the fire they ran for: a
+   * failover re-run of an older fire leaves no marker of its own).
    */
-  async flagCrashed(deadId: string, reincarnatedCzxid: string | null, only?: readonly number[]): Promise<number[]> {
+  async flagCrashed(deadId: string, reincarnatedCzxid: string | null, only?: readonly number[], knownFire?: number): Promise<number[]> {
     const { client, paths } = this.rt;
     const children = await listChildren(client, paths.sharding);
     const items = children
@@ -61,7 +62,7 @@ export class FailoverService {
         if (reincarnatedCzxid !== null && !zxidBefore(running.stat.czxid, reincarnatedCzxid)) return;
         // The marker is this run's fire only if the same claim wrote it (a Java run writes none).
         const marker = await readNode(client, paths.fireTime(item));
-        const fire = marker !== null && marker.stat.mzxid === running.stat.czxid ? parseMarker(marker.value) : null;
+        const fire = marker !== null && marker.stat.mzxid === running.stat.czxid ? parseMarker(marker.value) : (knownFire ?? null);
         const tx = client
           .transaction()
           .create(paths.failover(item), '', 'persistent')
@@ -138,7 +139,7 @@ export class FailoverService {
           try {
             await tx.commit();
           } catch (err) {
-            if (err instanceof TransactionError && (err.error instanceof NodeExistsError || err.error.name === 'BadVersionError' || err.error.name === 'NoNodeError')) {
+            if (err instanceof TransactionError && (err.error instanceof NodeExistsError || err.error instanceof BadVersionError || err.error instanceof NoNodeError)) {
               continue;
             }
             throw err;
