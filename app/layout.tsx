@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
-import { UserMenu } from '@/components/auth/user-menu';
+import { UserMenu } from './user-menu';
 import { Providers } from '@/components/providers';
 import { RegistryNav } from '@/components/registries/registry-nav';
 import { RegistrySelector } from '@/components/registries/registry-selector';

@@ -1,6 +1,6 @@
 import { cookies } from 'next/headers';
 import { SESSION_COOKIE, sessionPrincipal } from '@/lib/console/auth';
-import { UserMenuClient } from './user-menu-client';
+import { UserMenuClient } from '@/components/auth/user-menu-client';
 
 /**
  * The header's user menu. A server component on purpose: reading the cookie here makes every page render

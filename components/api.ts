@@ -1,10 +1,7 @@
 import { queryOptions } from '@tanstack/react-query';
 import type { JobDetail, JobSummary, ServersView } from '@/lib/jobtree';
 
-// The server's own types, imported type-only: nothing of those server modules reaches the browser.
-import type { RegistryState } from '@/lib/console/registry';
-import type { RegistrySummary as RegistryInfo } from '@/lib/console/registries';
-import type { ConnectionTestResult } from '@/lib/console/registry-probe';
+import type { ConnectionTestResult, RegistryState, RegistrySummary as RegistryInfo } from '@/lib/contract';
 
 export type { ConnectionTestResult, RegistryInfo, RegistryState };
 

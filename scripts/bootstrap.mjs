@@ -6,7 +6,9 @@ import path from 'node:path';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 
-const ZOOKEEPER_JAR = '/usr/share/java/zookeeper.jar';
+/** The jars a logging ZooKeeper server runs from: Debian's zookeeper package (SLF4J bound to log4j). */
+// The server jar pulls the rest through its manifest Class-Path; the last two bind SLF4J to log4j (a log).
+export const ZOOKEEPER_JARS = ['zookeeper.jar', 'slf4j-log4j12.jar', 'log4j-1.2.jar'].map((jar) => path.join('/usr/share/java', jar));
 const CHROMIUM = '/usr/bin/chromium';
 
 export function log(message) {
@@ -35,12 +37,13 @@ export function ensureNodeModules() {
 }
 
 /**
- * Debian packages we run for real: ZooKeeper (server for demo and tests) and Chromium (browser tests).
- * Installed with apt-get when we are root; otherwise we say exactly what is missing.
+ * Debian packages we run for real: ZooKeeper and a Java to run it (demo, tests, the harness) and Chromium
+ * (browser tests). The one installer of the repository: apt-get when we are root; otherwise we say
+ * exactly what is missing.
  */
 export function ensureDebianPackages({ chromium }) {
   const missing = [];
-  if (!existsSync(ZOOKEEPER_JAR)) missing.push('zookeeper');
+  if (!ZOOKEEPER_JARS.every((jar) => existsSync(jar))) missing.push('zookeeper');
   if (chromium && !existsSync(CHROMIUM)) missing.push('chromium');
   if (spawnSync('java', ['-version'], { stdio: 'ignore' }).status !== 0 && !missing.includes('zookeeper')) {
     missing.push('default-jre-headless');
@@ -53,6 +56,8 @@ export function ensureDebianPackages({ chromium }) {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   run('apt-get', ['update', '-qq'], { env });
   run('apt-get', ['install', '-y', '-qq', ...missing], { env });
+  const still = ZOOKEEPER_JARS.filter((jar) => !existsSync(jar));
+  if (still.length > 0) throw new Error(`apt-get install zookeeper finished but ${still.join(', ')} is still missing`);
 }
 
 /** Debian packages the real ElasticJob reference (../shared/elasticjob-ref, its `ej` script) runs on. */

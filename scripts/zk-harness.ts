@@ -14,7 +14,7 @@
  * reading a pipe from us, which kills the server once the pipe closes — which also happens when we are
  * SIGKILLed or crash, where no hook runs.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import net from 'node:net';
@@ -22,10 +22,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { fourLetterWord } from '../lib/zk/four-letter';
+import { ensureDebianPackages, ZOOKEEPER_JARS } from './bootstrap.mjs';
 
-const JAVA_DIR = '/usr/share/java';
-/** The server jar pulls the rest through its manifest Class-Path; the last two bind SLF4J to log4j so we get a log. */
-const REQUIRED_JARS = ['zookeeper.jar', 'slf4j-log4j12.jar', 'log4j-1.2.jar'];
 const JVM_FLAGS = [
   '-Xms16m',
   '-XX:+UseSerialGC',
@@ -90,50 +88,15 @@ export interface ZkCluster {
 
 /** The classpath jars for a logging ZooKeeper server, or null when Debian's zookeeper package is missing. */
 export function findZooKeeperJars(): string[] | null {
-  const jars = REQUIRED_JARS.map((name) => path.join(JAVA_DIR, name));
-  return jars.every((jar) => fs.existsSync(jar)) ? jars : null;
-}
-
-function javaWorks(): boolean {
-  return spawnSync('java', ['-version'], { stdio: 'ignore' }).status === 0;
-}
-
-function aptGet(args: string[]): void {
-  process.stderr.write(`[zk-harness] apt-get ${args.join(' ')}\n`);
-  const res = spawnSync('apt-get', args, {
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  });
-  if (res.status !== 0) {
-    throw new Error(`apt-get ${args.join(' ')} failed (${res.error?.message ?? `exit ${res.status}`})`);
-  }
+  return ZOOKEEPER_JARS.every((jar) => fs.existsSync(jar)) ? [...ZOOKEEPER_JARS] : null;
 }
 
 /**
- * Make sure the ZooKeeper jars and a `java` are present. As root the missing Debian packages are
- * installed (that is how fresh CI machines get them); otherwise the error says what to install.
+ * Make sure the ZooKeeper jars and a `java` are present (scripts/bootstrap.mjs, the one installer: as
+ * root the missing Debian packages are installed, otherwise the error says what to install).
  */
 export async function ensureZooKeeperInstalled(): Promise<void> {
-  const isRoot = process.getuid?.() === 0;
-  let updated = false;
-  if (!findZooKeeperJars()) {
-    if (!isRoot) {
-      throw new Error(
-        `ZooKeeper jars not found (${REQUIRED_JARS.map((j) => path.join(JAVA_DIR, j)).join(', ')}). ` +
-          'Install them with: sudo apt-get install zookeeper',
-      );
-    }
-    aptGet(['update']);
-    updated = true;
-    aptGet(['install', '-y', 'zookeeper']);
-    if (!findZooKeeperJars()) throw new Error('apt-get install zookeeper finished but the jars are still missing');
-  }
-  if (!javaWorks()) {
-    if (!isRoot) throw new Error('`java` not found on PATH. Install it with: sudo apt-get install default-jre-headless');
-    if (!updated) aptGet(['update']);
-    aptGet(['install', '-y', 'default-jre-headless']);
-    if (!javaWorks()) throw new Error('apt-get install default-jre-headless finished but `java -version` still fails');
-  }
+  ensureDebianPackages({ chromium: false });
 }
 
 // ---- small network helpers ----------------------------------------------------------------------

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Registry } from '@/lib/console/registry';
-import { checkFixtureExpectations, type FixtureExpect } from '@/lib/jobtree/fixture-helpers';
+import { checkFixtureExpectations, type FixtureExpect } from './support/fixture-helpers';
 import { ZkClient } from '@/lib/zk';
 
 interface FixtureTree {

@@ -24,6 +24,7 @@ describe('shardkeeper CLI', () => {
     [[...base, '--jobs', 'jobs.json'], /must be a \.mjs or \.js file/],
     [['worker', '--zk', 'nonsense', '--namespace', 'ns', '--jobs', BAD], /invalid option zk: 'nonsense' is not HOST:PORT/],
     [[...base, '--jobs', BAD, '--ip', 'a/b'], /invalid option ip/],
+    [[...base, '--jobs', BAD, '--digest', 'no-colon-secret'], /invalid option digest: must look like user:password/],
   ])('rejects %j', (args, message) => {
     const r = run(args);
     expect(r.code).toBe(2);

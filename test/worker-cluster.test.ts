@@ -9,7 +9,6 @@ import path from 'node:path';
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 import { updateConfig } from '../lib/jobtree/config';
 import { inNamespace, jobPaths } from '../lib/jobtree/paths';
-import { shard, sortInstancesDescending } from '../lib/jobtree/sharding';
 import type { Strategy } from '../lib/jobtree/strategy';
 import type { ZkClient } from '../lib/zk';
 import { connect, uniqueNamespace, waitFor } from './zk-context';
@@ -24,8 +23,21 @@ afterEach(async () => {
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function expected(strategy: Strategy, job: string, workers: readonly WorkerProcess[], total: number): Record<string, number[]> {
-  return Object.fromEntries(shard(strategy, job, sortInstancesDescending(workers.map((w) => w.instanceId)), total));
+/**
+ * AVG_ALLOCATION worked out by hand (docs/protocol.md §3), not by lib/jobtree's `shard` the workers run:
+ * instances in descending string order (Java's compareTo on these ASCII ids), q = ⌊T/N⌋ consecutive items
+ * each, and the first T mod N instances one more from the tail.
+ */
+function avgAllocation(workers: readonly WorkerProcess[], total: number): Record<string, number[]> {
+  const ids = workers.map((w) => w.instanceId).sort().reverse();
+  const q = Math.floor(total / ids.length);
+  const out: Record<string, number[]> = {};
+  ids.forEach((id, k) => {
+    const items = Array.from({ length: q }, (_, i) => k * q + i);
+    if (k < total % ids.length) items.push(q * ids.length + k);
+    out[id] = items;
+  });
+  return out;
 }
 
 async function waitAssignment(client: ZkClient, ns: string, job: string, want: Record<string, readonly number[]>, what: string) {
@@ -71,7 +83,7 @@ describe('worker cluster (real processes)', () => {
     const [w2, w3, w4] = ['10.0.0.2', '10.0.0.3', '10.0.0.4'].map((ip) => fleet.spawn(ip)) as [WorkerProcess, WorkerProcess, WorkerProcess];
     await Promise.all([w2, w3, w4].map((w) => registered(w)));
     const three = { [w4.instanceId]: [0], [w3.instanceId]: [1], [w2.instanceId]: [2] };
-    expect(expected('AVG_ALLOCATION', 'settle', [w2, w3, w4], 3)).toEqual(three);
+    expect(avgAllocation([w2, w3, w4], 3)).toEqual(three);
     await waitAssignment(client, ns, 'settle', three, '3 instances, one item each');
     await waitRuns(ledger, three, 0, 'each item runs on its owner');
 
@@ -92,7 +104,7 @@ describe('worker cluster (real processes)', () => {
     await w3.kill('SIGKILL');
     // Two instances, three items: AVG gives the first (descending) 0 and the remainder 2, the second 1.
     const two = { [w4.instanceId]: [0, 2], [w1.instanceId]: [1] };
-    expect(expected('AVG_ALLOCATION', 'settle', [w1, w4], 3)).toEqual(two);
+    expect(avgAllocation([w1, w4], 3)).toEqual(two);
     await waitAssignment(client, ns, 'settle', two, 'two survivors share three items');
     await waitRuns(ledger, two, Date.now(), 'survivors run their items');
   });
@@ -131,13 +143,13 @@ describe('worker cluster (real processes)', () => {
     const { ns, ledger, fleet } = startFleet({ SK_JOB: 'resize', SK_TOTAL: '3', SK_SLEEP_MS: '50' });
     const workers = ['10.0.0.1', '10.0.0.2', '10.0.0.3'].map((ip) => fleet.spawn(ip));
     await Promise.all(workers.map((w) => registered(w)));
-    await waitAssignment(client, ns, 'resize', expected('AVG_ALLOCATION', 'resize', workers, 3), 'initial');
+    await waitAssignment(client, ns, 'resize', avgAllocation(workers, 3), 'initial');
 
     const configPath = inNamespace(ns, jobPaths('resize').config);
     const { data, stat } = await client.getData(configPath);
     await client.setData(configPath, updateConfig(data.toString('utf8'), { shardingTotalCount: 5 }), stat.version);
     const changed = Date.now();
-    const five = expected('AVG_ALLOCATION', 'resize', workers, 5);
+    const five = avgAllocation(workers, 5);
     await waitAssignment(client, ns, 'resize', five, 'after total 3 → 5');
     await waitRuns(ledger, five, changed, 'items 3 and 4 run on their owners');
     expect(readLedger(ledger).filter((e) => e.fireTime > changed + 2_000).every((e) => e.total === 5)).toBe(true);
@@ -149,14 +161,14 @@ describe('worker cluster (real processes)', () => {
     const workers = ['10.0.0.1', '10.0.0.2', '10.0.0.3'].map((ip) => fleet.spawn(ip));
     const [w1, w2, w3] = workers as [WorkerProcess, WorkerProcess, WorkerProcess];
     await Promise.all(workers.map((w) => registered(w)));
-    await waitAssignment(client, ns, 'toggle', expected('AVG_ALLOCATION', 'toggle', workers, 3), 'initial');
+    await waitAssignment(client, ns, 'toggle', avgAllocation(workers, 3), 'initial');
 
     // Disable the server holding item 0 (the highest id, .3). No `necessary` written here: the workers
     // must notice the server change themselves (the console also writes the flag; see docs/protocol.md §3).
     const server3 = inNamespace(ns, jobPaths('toggle').serverNode('10.0.0.3'));
     await client.setData(server3, 'DISABLED');
     const disabledAt = Date.now();
-    const without = expected('AVG_ALLOCATION', 'toggle', [w1, w2], 3);
+    const without = avgAllocation([w1, w2], 3);
     await waitAssignment(client, ns, 'toggle', without, 'disabled server loses its items');
     await waitRuns(ledger, without, disabledAt, 'the others run all items');
     const settled = Date.now();
@@ -165,7 +177,7 @@ describe('worker cluster (real processes)', () => {
 
     await client.setData(server3, '');
     const enabledAt = Date.now();
-    const all = expected('AVG_ALLOCATION', 'toggle', workers, 3);
+    const all = avgAllocation(workers, 3);
     await waitAssignment(client, ns, 'toggle', all, 'enabled server gets its items back');
     await waitRuns(ledger, all, enabledAt, 'it runs them again');
   });

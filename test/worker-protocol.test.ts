@@ -11,6 +11,7 @@ import { parseConfig, updateConfig } from '../lib/jobtree/config';
 import { serializeConfig2x } from '../lib/jobtree/config-json';
 import { inNamespace, jobPaths } from '../lib/jobtree/paths';
 import { encodeInstanceValue, parseInstanceValue } from '../lib/jobtree/values';
+import { NoAuthError } from '../lib/zk';
 import { connect, uniqueNamespace, waitFor } from './zk-context';
 import { Fleet, readLedger, registered } from './support/worker-fleet';
 
@@ -230,6 +231,22 @@ describe('worker wire behaviour (real processes)', () => {
     expect(runs).toHaveLength(1);
     expect(runs[0]!.start).toBeGreaterThanOrEqual(removedAt - 50);
     expect(w.events('skipped').filter((l) => l.fireTime === new Date(fire).toISOString())).toEqual([]);
+  });
+
+  it('with --digest: authenticates, and every node it creates belongs to that digest user (creator-only ACL)', async () => {
+    const { ledger, fleet, abs } = setup({ SK_JOB: 'digested', SK_CRON: NEVER, SK_TOTAL: '1', SK_SLEEP_MS: '20' });
+    const p = jobPaths('digested');
+    const w = fleet.spawn('10.0.0.17', {}, ['--digest', 'elastic:pw-17']);
+    await registered(w);
+    const stranger = await connect();
+    for (const node of [p.config, p.serverNode('10.0.0.17'), p.instanceNode(w.instanceId)]) {
+      await expect(stranger.getData(abs(node)), node).rejects.toBeInstanceOf(NoAuthError);
+    }
+    // The same user (a console or another worker with that digest) reads and steers it.
+    const owner = await connect({ digest: 'elastic:pw-17' });
+    expect(parseConfig((await owner.getData(abs(p.config))).data.toString('utf8')).flavour).toBe('2.x-json');
+    await owner.setData(abs(p.instanceNode(w.instanceId)), 'TRIGGER');
+    await waitFor(() => readLedger(ledger).length === 1, 15_000, 'the item runs once on TRIGGER', 50);
   });
 
   it('marks a misfire when a fire finds the job running and re-runs it afterwards with the missed fireTime', async () => {

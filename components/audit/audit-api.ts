@@ -1,7 +1,7 @@
 'use client';
 
 import { queryOptions } from '@tanstack/react-query';
-import type { StoredAuditEntry } from '@/lib/console/operations/audit';
+import type { StoredAuditEntry } from '@/lib/contract';
 
 export type AuditEntryView = StoredAuditEntry;
 

@@ -2,7 +2,7 @@
 
 import { useSearchParams } from 'next/navigation';
 import { useEffect, useState, type FormEvent } from 'react';
-import { safeNextPath } from '@/lib/console/auth/safe-next';
+import { safeNextPath } from '@/lib/contract';
 
 export function LoginForm() {
   const params = useSearchParams();

@@ -194,6 +194,7 @@ export const csrfRows: readonly Row[] = [
 
 const LONG = 'j'.repeat(300);
 export const nameRows: readonly Row[] = [
+  { id: 'health: a query parameter (it takes none)', who: 'anonymous', method: 'GET', path: '/api/health?verbose=1', expect: [400, 'BAD_REQUEST'] },
   { id: 'job: encoded ../', who: 'operator', method: 'POST', path: `${API}/jobs/..%2F${JOBS.v2}/disable`, expect: [400, 'BAD_REQUEST'] },
   { id: 'job: encoded /../', who: 'operator', method: 'POST', path: `${API}/jobs/${JOBS.v2}%2F..%2F${JOBS.v3}/disable`, expect: [400, 'BAD_REQUEST'] },
   { id: 'job: %2F alone', who: 'operator', method: 'POST', path: `${API}/jobs/%2F/trigger`, expect: [400, 'BAD_REQUEST'] },

@@ -6,6 +6,8 @@ export { assertAllowed, zkAllowlist } from './allowlist';
 export { listNamespaces, testConnection } from './registry-probe';
 export type { ConnectionTestResult } from './registry-probe';
 export type { RegistryState, RegistryChange } from './registry';
+export { health } from './health';
+export type { Health } from './health';
 export { jobList, jobDetail, serverList } from './read-model';
 export type { JobListView } from './read-model';
 export * from './operations';

@@ -6,18 +6,8 @@ import { BadRequestError, ConsoleError, NotFoundError } from './errors';
 import { Registry, type RegistryState } from './registry';
 import { CONSOLE_NODE, defaultRegistrySettings, type RegistrySettings } from './settings';
 
-export interface RegistrySummary {
-  id: string;
-  name: string;
-  connectString: string;
-  namespace: string;
-  state: RegistryState;
-  error: string | null;
-  /** Whether a digest is configured; the digest itself never leaves the server. */
-  digest: boolean;
-  /** Added by an admin (persisted in the data directory) rather than from the environment. */
-  persisted: boolean;
-}
+export type { RegistrySummary } from '@/lib/contract';
+import type { RegistrySummary } from '@/lib/contract';
 
 interface Store {
   registries: Map<string, Registry>;

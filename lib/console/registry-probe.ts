@@ -6,15 +6,8 @@ import type { ParsedConnectString } from './connect-string';
 import { CONSOLE_NODE } from './settings';
 
 /** What "Test connection" answers (POST /api/registries/test). */
-export interface ConnectionTestResult {
-  ok: boolean;
-  /** From the `srvr` four-letter word when the server allows it, else null. */
-  serverVersion: string | null;
-  namespaceExists: boolean;
-  /** Children of the namespace that have a `config` child: the jobs found. */
-  jobs: string[];
-  error?: string;
-}
+export type { ConnectionTestResult } from '@/lib/contract';
+import type { ConnectionTestResult } from '@/lib/contract';
 
 export interface ProbeInput {
   connectString: string;

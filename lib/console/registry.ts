@@ -6,7 +6,8 @@ import { RegistryUnavailableError } from './errors';
 import type { RegistrySettings } from './settings';
 
 /** Registry states as docs/api.md names them. */
-export type RegistryState = 'connecting' | 'connected' | 'suspended' | 'expired' | 'error' | 'idle';
+export type { RegistryState } from '@/lib/contract';
+import type { RegistryState } from '@/lib/contract';
 
 export interface RegistryOptions {
   /**

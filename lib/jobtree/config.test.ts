@@ -6,7 +6,7 @@ import { gsonStringify, serializeConfig2x } from './config-json';
 import { validateConfig, validateConfigText } from './config-schema';
 import { serializeConfig3x } from './config-yaml';
 import { ConfigError } from './errors';
-import type { FixtureTree } from './fixture-helpers';
+import type { FixtureTree } from '../../test/support/fixture-helpers';
 import { detectFlavour } from './flavour';
 
 const TREES_DIR = path.resolve(import.meta.dirname, '../../test/fixtures/trees');

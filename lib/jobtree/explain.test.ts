@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { explainItem, explainJob } from './explain';
-import { snapshotFromFixture, type FixtureTree } from './fixture-helpers';
+import { snapshotFromFixture, type FixtureTree } from '../../test/support/fixture-helpers';
 import { deriveJobDetail } from './job-view';
 
 const tree = JSON.parse(

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkFixtureExpectations, fixtureMismatches, snapshotFromFixture, type FixtureTree } from './fixture-helpers';
+import { checkFixtureExpectations, fixtureMismatches, snapshotFromFixture, type FixtureTree } from '../../test/support/fixture-helpers';
 import { listJobs } from './job-list';
 import { deriveJobSummary } from './job-summary';
 import { deriveJobDetail } from './job-view';

@@ -12,14 +12,16 @@ import type { WorkerEvents } from './events';
 import { WORKER_DEFAULTS } from './options';
 import { Worker } from './worker';
 
-const USAGE = `usage: shardkeeper worker --zk HOST:PORT[,HOST:PORT…] --namespace NS --jobs FILE [--ip IP] [--session-timeout MS]
+const USAGE = `usage: shardkeeper worker --zk HOST:PORT[,HOST:PORT…] --namespace NS --jobs FILE [--ip IP] [--session-timeout MS] [--drain-timeout MS] [--digest USER:PASSWORD]
 
   --zk               ZooKeeper connect string
   --namespace        registry namespace (e.g. shardkeeper-demo)
   --jobs             a .mjs/.js module whose default export is an array of job definitions
   --ip               server IP to report (default: first non-internal IPv4 address)
   --session-timeout  ZooKeeper session timeout in ms (default ${WORKER_DEFAULTS.sessionTimeoutMs})
-  --drain-timeout    on SIGTERM, how long running items may finish before being aborted (default ${WORKER_DEFAULTS.drainTimeoutMs})`;
+  --drain-timeout    on SIGTERM, how long running items may finish before being aborted (default ${WORKER_DEFAULTS.drainTimeoutMs})
+  --digest           user:password for ZooKeeper digest auth (default: ZK_DIGEST from the environment);
+                     nodes the worker creates then get the creator-only ACL`;
 
 type Log = (record: Record<string, unknown>) => void;
 
@@ -105,6 +107,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         ip: { type: 'string' },
         'session-timeout': { type: 'string' },
         'drain-timeout': { type: 'string' },
+        digest: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -120,6 +123,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     const definitions = await loadJobModule(values.jobs ?? '');
     const sessionTimeoutMs = parseMs('session-timeout', values['session-timeout']);
     const drainTimeoutMs = parseMs('drain-timeout', values['drain-timeout']);
+    // ZK_DIGEST keeps the password off the process list; the flag wins when both are given.
+    const digest = values.digest ?? (process.env.ZK_DIGEST || undefined);
     worker = new Worker(
       {
         zk: values.zk ?? '',
@@ -127,11 +132,12 @@ export async function main(argv: readonly string[]): Promise<number> {
         ...(values.ip === undefined ? {} : { ip: values.ip }),
         ...(sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs }),
         ...(drainTimeoutMs === undefined ? {} : { drainTimeoutMs }),
+        ...(digest === undefined ? {} : { digest }),
       },
       definitions,
     );
   } catch (err) {
-    const message = err instanceof WorkerError || (err instanceof Error && err.name === 'TypeError') ? err.message : err instanceof Error ? err.message : String(err);
+    const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`shardkeeper: ${message}\n`);
     if (!(err instanceof WorkerError)) process.stderr.write(`${USAGE}\n`);
     return 2;

@@ -7,8 +7,8 @@
  * node names us AND its ephemeralOwner is our live session (Curator's checkLeadership).
  */
 import { randomUUID } from 'node:crypto';
-import { NodeExistsError, NoNodeError, NotEmptyError, type ZkClient } from '../zk';
-import { readNode, removeIfPresent, sameSession, sleep, type AbsoluteJobPaths } from './nodes';
+import { NodeExistsError, NoNodeError, NotEmptyError, removeIfPresent, type ZkClient } from '../zk';
+import { readNode, sameSession, sleep, type AbsoluteJobPaths } from './nodes';
 
 const LATCH_CHILD = /^_c_[0-9a-f-]+-latch-(\d{10})$/;
 

@@ -6,10 +6,10 @@
  * and that no instance started the item for this fire already (the fire marker, see claim()).
  */
 import { parseShardingItemParameters } from '../jobtree/values';
-import { isRetryable, TransactionError } from '../zk';
+import { isRetryable, removeIfPresent, TransactionError } from '../zk';
 import type { ItemRunInfo, RunKind } from './events';
 import type { SessionLease } from './fencing';
-import { errorMessage, readNode, removeIfPresent, sameSession, type NodeRead } from './nodes';
+import { errorMessage, readNode, sameSession, type NodeRead } from './nodes';
 import type { JobRuntime } from './runtime';
 
 const abortedGetter = Object.getOwnPropertyDescriptor(AbortSignal.prototype, 'aborted')?.get;

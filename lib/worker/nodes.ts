@@ -4,7 +4,7 @@
  * `config` may vanish at any moment, so "absent" is a value here, not an error.
  */
 import { inNamespace, jobPaths, type JobPaths } from '../jobtree/paths';
-import { NodeExistsError, NoNodeError, type ZkClient, type ZkStat } from '../zk';
+import { childrenOrNull, getDataOrNull, NodeExistsError, NoNodeError, type ZkClient, type ZkStat } from '../zk';
 
 export type AbsoluteJobPaths = {
   readonly [K in keyof JobPaths]: JobPaths[K] extends (arg: infer A) => string ? (arg: A) => string : JobPaths[K];
@@ -35,37 +35,17 @@ export interface NodeRead {
   readonly stat: ZkStat;
 }
 
-/** Data of a node, or null when it does not exist. */
+/** A node's value as text, or null when it does not exist. */
 export async function readNode(client: ZkClient, path: string): Promise<NodeRead | null> {
-  try {
-    const { data, stat } = await client.getData(path);
-    return { value: data.toString('utf8'), stat };
-  } catch (err) {
-    if (err instanceof NoNodeError) return null;
-    throw err;
-  }
+  const read = await getDataOrNull(client, path);
+  return read === null ? null : { value: read.data.toString('utf8'), stat: read.stat };
 }
 
+/** Child names, none when the node does not exist. */
 export async function listChildren(client: ZkClient, path: string): Promise<string[]> {
-  try {
-    return (await client.getChildren(path)).children;
-  } catch (err) {
-    if (err instanceof NoNodeError) return [];
-    throw err;
-  }
+  return (await childrenOrNull(client, path)) ?? [];
 }
 
-/** Remove if present (optionally only at `version`); false when it was already gone or changed. */
-export async function removeIfPresent(client: ZkClient, path: string, version = -1): Promise<boolean> {
-  try {
-    await client.remove(path, version);
-    return true;
-  } catch (err) {
-    if (err instanceof NoNodeError) return false;
-    if (version !== -1 && err instanceof Error && err.name === 'BadVersionError') return false;
-    throw err;
-  }
-}
 
 /** Create if absent (parents included for persistent nodes); true when this call created it. */
 export async function createIfAbsent(

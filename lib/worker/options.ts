@@ -59,6 +59,14 @@ export interface JobDefinition {
   execute(ctx: JobContext): unknown;
 }
 
+/**
+ * Type a job definition where it is written (`export default [defineJob({...})]`): the editor checks
+ * the keys and `ctx` as you type. Returns the definition unchanged; the worker validates it at start.
+ */
+export function defineJob(job: JobDefinition): JobDefinition {
+  return job;
+}
+
 /** A definition after validation: defaults applied, strategy normalised. */
 export interface ResolvedJob {
   readonly name: string;
@@ -95,6 +103,12 @@ export interface WorkerOptions {
   readonly shardingWaitMs?: number;
   /** Interval of the leader's reconcile check (owners offline or missing → reshard). */
   readonly reconcileIntervalMs?: number;
+  /**
+   * `user:password` for ZooKeeper digest auth (a namespace protected by digest ACLs). Nodes this worker
+   * creates then get the creator-only ACL (`auth` scheme: that digest user only), as ElasticJob does with
+   * a digest; without one they are open (`world:anyone`).
+   */
+  readonly digest?: string;
 }
 
 export const WORKER_DEFAULTS = {
@@ -110,7 +124,11 @@ export const WORKER_DEFAULTS = {
   overwrite: false,
 } as const;
 
-export type ResolvedWorkerOptions = Required<Omit<WorkerOptions, 'ip' | 'pid'>> & { readonly ip: string; readonly pid: number };
+export type ResolvedWorkerOptions = Required<Omit<WorkerOptions, 'ip' | 'pid' | 'digest'>> & {
+  readonly ip: string;
+  readonly pid: number;
+  readonly digest: string | null;
+};
 
 const positiveMs = (field: string) =>
   z.number({ error: `${field} must be a number of milliseconds` }).int(`${field} must be an integer`).positive(`${field} must be positive`);
@@ -135,7 +153,9 @@ export function resolveWorkerOptions(options: WorkerOptions, defaultIp: () => st
   } catch (err) {
     fail('ip', err instanceof Error ? err.message : String(err));
   }
+  if (options.digest !== undefined && !/^[^:\s]+:.+$/.test(options.digest)) fail('digest', 'must look like user:password');
   const resolved = {
+    digest: options.digest ?? null,
     zk: options.zk.trim(),
     namespace,
     ip,

@@ -10,10 +10,10 @@ import { NEW_JOB_DEFAULTS } from '../jobtree/config-types';
 import { serializeConfig3x } from '../jobtree/config-yaml';
 import type { Flavour } from '../jobtree/flavour';
 import { encodeServerValue, encodeInstanceValue, parseServerValue } from '../jobtree/values';
-import { NodeExistsError, TransactionError, type ZkClient } from '../zk';
+import { NodeExistsError, removeIfPresent, TransactionError, type ZkClient } from '../zk';
 import { configProblem, readConfigText } from './config-guard';
 import { JobConflictError } from './errors';
-import { createIfAbsent, readNode, removeIfPresent, sameSession, type AbsoluteJobPaths } from './nodes';
+import { createIfAbsent, readNode, sameSession, type AbsoluteJobPaths } from './nodes';
 import type { ResolvedJob } from './options';
 
 /** What our jobs are called in `jobClass` (2.x) and the job root value (3.x). */

@@ -8,9 +8,9 @@
 import { ownersByItem, shard, sortInstancesDescending } from '../jobtree/sharding';
 import { tryParseInstanceId, tryParseItem } from '../jobtree/names';
 import { parseServerValue } from '../jobtree/values';
-import { NodeExistsError } from '../zk';
+import { NodeExistsError, removeIfPresent } from '../zk';
 import type { LeaderElection } from './election';
-import { createIfAbsent, listChildren, readNode, removeIfPresent, sleep } from './nodes';
+import { createIfAbsent, listChildren, readNode, sleep } from './nodes';
 import type { Claim } from './execution';
 import type { JobRuntime } from './runtime';
 

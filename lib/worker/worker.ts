@@ -53,6 +53,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
       sessionTimeoutMs: this.options.sessionTimeoutMs,
       connectTimeoutMs: Math.max(10_000, this.options.sessionTimeoutMs),
       requestTimeoutMs: Math.max(2_000, Math.min(10_000, this.options.sessionTimeoutMs)),
+      ...(this.options.digest === null ? {} : { digest: this.options.digest }),
     });
     this.#client = client;
     client.on('warning', (message) => this.emit('warning', { message: `zookeeper: ${message}` }));

@@ -102,9 +102,11 @@ describe.runIf(INTEROP_ENABLED && refShips('2.1.5')).sequential('ElasticJob 2.1.
 
   /**
    * One console trigger; then exactly the items of `owners` (computed by `ownersAfter`, once the trigger
-   * reached the instances and any pending reshard is done) run once each, on their owner. A quiet second
-   * after the runs lets a duplicate show. Never two triggers in a row without waiting for the first's
-   * runs: ElasticJob drops a trigger arriving while the job runs and queues one arriving just before.
+   * reached the instances and any pending reshard is done) run once each, on their owner. A sentinel
+   * trigger after the runs lets a duplicate show: each instance runs its job's fires in order, so once
+   * the sentinel's runs are done every queued run of the first trigger has started. Never two triggers
+   * in a row without waiting for the first's runs: ElasticJob drops a trigger arriving while the job
+   * runs and queues one arriving just before.
    */
   async function triggerRuns(ownersAfter: () => Promise<ReadonlyMap<number, string>>, skip: readonly number[] = []): Promise<{ lines: RefLedgerLine[]; owners: ReadonlyMap<number, string> }> {
     await waitFor(noneRunning, 30_000, `${JOB} idle`, 100);
@@ -112,11 +114,14 @@ describe.runIf(INTEROP_ENABLED && refShips('2.1.5')).sequential('ElasticJob 2.1.
     await console(triggerRoute.POST, { job: JOB });
     const owners = await ownersAfter();
     const expected = [...owners.entries()].filter(([i]) => !skip.includes(i)).sort(([a], [b]) => a - b);
-    const read = (): RefLedgerLine[] => fleet.ledgerLines().filter((l) => l.job === JOB && l.start >= since);
-    await waitFor(async () => read().length >= expected.length && (await noneRunning()), 30_000, `${expected.length} runs of ${JOB}`, 100);
-    await new Promise((r) => setTimeout(r, 1_500));
-    await waitFor(noneRunning, 30_000, `${JOB} idle`, 100);
-    const lines = read();
+    const read = (from: number, to = Number.POSITIVE_INFINITY): RefLedgerLine[] =>
+      fleet.ledgerLines().filter((l) => l.job === JOB && l.start >= from && l.start < to);
+    await waitFor(async () => read(since).length >= expected.length && (await noneRunning()), 30_000, `${expected.length} runs of ${JOB}`, 100);
+    const sentinel = Date.now();
+    await console(triggerRoute.POST, { job: JOB });
+    await waitFor(async () => read(sentinel).length >= expected.length && (await noneRunning()), 30_000, `${expected.length} runs of the sentinel trigger`, 100);
+    expect(read(sentinel).map((l) => [l.item, l.instance] as const).sort(([a], [b]) => a - b), 'the sentinel trigger').toEqual(expected);
+    const lines = read(since, sentinel);
     // 2.1.5's ledger names the instance by its own JobInstance id (ip@-@pid).
     expect(lines.map((l) => [l.item, l.instance] as const).sort(([a], [b]) => a - b)).toEqual(expected);
     return { lines, owners };

@@ -129,17 +129,23 @@ describe.runIf(INTEROP_ENABLED).sequential('Java ElasticJob 3.0.5 workers obey t
   }
 
   /**
-   * Ledger lines of JOB that started at or after `since`, once at least `expectItems` exist, no item is
-   * running and a quiet second passed: a second run queued behind the first (ElasticJob 3.0.5 queues a
-   * Quartz fire that arrives before `isJobRunning` is set, e.g. while the instance waits for the leader's
-   * sharding) ends within that second, so an "exactly once" check sees it.
+   * Ledger lines of JOB that started at or after `since`, once at least `expectItems` exist and no item
+   * is running, and no run of that trigger can still come. ElasticJob 3.0.5 queues a Quartz fire that
+   * arrives before `isJobRunning` is set (e.g. while the instance waits for the leader's sharding) and
+   * runs it after the current run; each instance runs its job's fires in order, so once a second
+   * trigger's runs are all done, every queued run of the first has started. Its runs must be each item
+   * once too (a queued duplicate that started after it was sent would show there).
    */
   async function runsSince(since: number, expectItems: number): Promise<RefLedgerLine[]> {
-    const read = (): RefLedgerLine[] => fleet.ledgerLines().filter((l) => l.job === JOB && l.start >= since);
-    await waitFor(async () => read().length >= expectItems && (await noneRunning()), 30_000, `${expectItems} item runs of ${JOB}`, 100);
-    await new Promise((r) => setTimeout(r, 1_500));
-    await waitFor(noneRunning, 30_000, `${JOB} idle`, 100);
-    return read();
+    const read = (from: number, to = Number.POSITIVE_INFINITY): RefLedgerLine[] =>
+      fleet.ledgerLines().filter((l) => l.job === JOB && l.start >= from && l.start < to);
+    await waitFor(async () => read(since).length >= expectItems && (await noneRunning()), 30_000, `${expectItems} item runs of ${JOB}`, 100);
+    const sentinel = await trigger();
+    await waitFor(async () => read(sentinel).length >= expectItems && (await noneRunning()), 30_000, `${expectItems} item runs of the sentinel trigger`, 100);
+    const after = read(sentinel);
+    expect(after, 'the sentinel trigger ran each item once').toHaveLength(expectItems);
+    expect(new Set(after.map((l) => l.item)).size).toBe(expectItems);
+    return read(since, sentinel);
   }
 
   /**
@@ -276,13 +282,17 @@ describe.runIf(INTEROP_ENABLED).sequential('Java ElasticJob 3.0.5 workers obey t
     const since = await trigger();
     // Every instance received the trigger and dropped it: the trigger nodes are consumed, nothing ran.
     await waitFor(async () => (await fleet.tree.children(`/${JOB}/trigger`)).length === 0, 15_000, 'triggers consumed');
-    // The consumed triggers reached Quartz: give a run that ignored the disable time to show in the ledger.
-    await new Promise((r) => setTimeout(r, 2_000));
     expect(await noneRunning()).toBe(true);
-    expect(fleet.ledgerLines().filter((l) => l.job === JOB && l.start >= since)).toEqual([]);
     await console(jobEnableRoute.POST, { job: JOB });
+    const enabledAt = Date.now();
     await javaReadsConfig(before.text);
-    await triggerSettleRunsExactly(available());
+    // The next trigger's runs come after any run the first one could still cause (fires run in order
+    // per instance): none started while disabled, and since the first trigger only the second one's
+    // runs and its sentinel's (see runsSince) exist.
+    const owners = await triggerSettleRunsExactly(available());
+    const lines = fleet.ledgerLines().filter((l) => l.job === JOB && l.start >= since);
+    expect(lines.filter((l) => l.start < enabledAt)).toEqual([]);
+    expect(lines).toHaveLength(owners.size * 2);
   });
 
   it('disable/enable an item: the owner skips it, then runs it again', async () => {

@@ -3,10 +3,10 @@
  * free of test-framework imports, so unit tests (snapshot built in memory) and integration tests
  * (tree loaded into a real ZooKeeper, read back through the mirror) apply the very same checks.
  */
-import { listJobs } from './job-list';
-import { deriveJobDetail } from './job-view';
-import type { JobDetail } from './job-view-types';
-import { indexSnapshot, snapshotFromEntries, type NodeSnapshot, type TreeSnapshot } from './snapshot';
+import { listJobs } from '../../lib/jobtree/job-list';
+import { deriveJobDetail } from '../../lib/jobtree/job-view';
+import type { JobDetail } from '../../lib/jobtree/job-view-types';
+import { indexSnapshot, snapshotFromEntries, type NodeSnapshot, type TreeSnapshot } from '../../lib/jobtree/snapshot';
 
 export interface FixtureNode {
   readonly path: string;

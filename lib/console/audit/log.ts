@@ -1,7 +1,7 @@
 import 'server-only';
 /** Reading the audit trail back (GET /api/audit): newest first by sequence, never by a writer's field. */
 import type { ZkClient } from '@/lib/zk';
-import { NoNodeError } from '@/lib/zk';
+import { childrenOrNull, getDataOrNull } from '@/lib/zk';
 import { RegistryUnavailableError } from '../errors';
 import type { StoredAuditEntry } from '../operations/audit';
 import { getRegistry, listRegistries } from '../registries';
@@ -27,28 +27,17 @@ interface Read {
  * `limit` entries passed; a node that is not an entry (a foreign child, bad JSON) is skipped.
  */
 async function readDir(client: ZkClient, dir: string, limit: number, keep: (e: StoredAuditEntry) => boolean): Promise<Read[]> {
-  let names: string[];
-  try {
-    names = (await client.getChildren(dir)).children.filter(isEntryName);
-  } catch (err) {
-    if (err instanceof NoNodeError) return [];
-    throw err;
-  }
+  const names = ((await childrenOrNull(client, dir)) ?? []).filter(isEntryName);
   names.sort().reverse();
   const out: Read[] = [];
   const BATCH = 50;
   for (let i = 0; i < names.length && out.length < limit; i += BATCH) {
     const read = await Promise.all(
       names.slice(i, i + BATCH).map(async (name): Promise<Read | null> => {
-        try {
-          const { data, stat } = await client.getData(`${dir}/${name}`);
-          const entry = decodeEntry(data);
-          return entry === null ? null : { entry, seq: entrySeq(name), ctime: stat.ctime };
-        } catch (err) {
-          // Trimmed by another console between list and read.
-          if (err instanceof NoNodeError) return null;
-          throw err;
-        }
+        // Null: trimmed by another console between list and read.
+        const read = await getDataOrNull(client, `${dir}/${name}`);
+        const entry = read === null ? null : decodeEntry(read.data);
+        return read === null || entry === null ? null : { entry, seq: entrySeq(name), ctime: read.stat.ctime };
       }),
     );
     for (const r of read) if (r !== null && keep(r.entry)) out.push(r);

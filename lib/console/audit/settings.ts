@@ -1,5 +1,5 @@
 /**
- * Audit retention and size limits, from the environment (README "Audit"):
+ * Audit retention and size limits, from the environment (docs/api.md, "Auth, roles, audit"):
  *
  * - `SHARDKEEPER_AUDIT_MAX_AGE_DAYS` (default 90): entries older than this (by the ZooKeeper creation time
  *   of their node, not by a field the writer controls) are deleted;

@@ -2,7 +2,7 @@ import 'server-only';
 import { RateLimitedError } from './errors';
 import { clientAddressOf, requestPeer, trustedProxyCount } from './forwarded';
 
-/** The login limits (README "Auth, roles, audit"). */
+/** The login limits (docs/api.md, "Auth, roles, audit"). */
 export interface LoginLimits {
   /** Failed checks per user name a window, from all addresses together. */
   readonly perUser: number;

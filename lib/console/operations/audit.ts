@@ -5,6 +5,9 @@
  */
 
 import type { Role } from '../auth/roles';
+import type { AuditValue, StoredAuditEntry } from '@/lib/contract';
+
+export type { AuditValue, StoredAuditEntry };
 
 /**
  * Who asks for a write, as the route pipeline authenticated them: operations that depend on the role
@@ -18,9 +21,6 @@ export interface Actor {
 
 /** The actor of writes made outside the HTTP pipeline (scripts, tests): nobody, with an operator's rights. */
 export const UNATTRIBUTED: Actor = { user: null, role: 'operator' };
-
-/** A node's value before or after a write; null when the node does not exist on that side. */
-export type AuditValue = string | null;
 
 export interface AuditRecord {
   /** e.g. `config.update`, `job.disable`, `server.enable` (see OPERATIONS in ./names). */
@@ -47,34 +47,6 @@ export interface AuditEntry extends AuditRecord {
   readonly node?: string;
 }
 
-/**
- * An entry as stored and as GET /api/audit answers it: docs/api.md's `{at,user,registry,job,operation,path,
- * before,after}` plus `paths` and `remarks`. Type-only for the browser (components/audit), which must not
- * import the store itself.
- */
-export interface StoredAuditEntry {
-  /** The console's clock when it wrote the entry; shown, never used for ordering (the writer controls it). */
-  at: string;
-  user: string | null;
-  /** Null for console-level entries (user administration, failed logins). */
-  registry: string | null;
-  job: string | null;
-  operation: string;
-  /** The first (main) node written; `paths` lists them all. */
-  path: string;
-  paths: string[];
-  before: Record<string, AuditValue>;
-  after: Record<string, AuditValue>;
-  remarks?: string[];
-  /** Set when the entry was too big to store whole: values were shortened and `diff` keeps the change. */
-  truncated?: true;
-  /** Path → compact line diff of before → after, for values too big to keep whole. */
-  diff?: Record<string, string>;
-  /** Path → SHA-256 (hex) of the full before/after values that were shortened, to check a backup against. */
-  sha256?: Record<string, { before: string | null; after: string | null }>;
-  /** Paths left out of `paths` (a removal of thousands of nodes). */
-  pathsOmitted?: number;
-}
 
 /**
  * Something told about every entry after it was committed with its change (tests; a future forwarder).

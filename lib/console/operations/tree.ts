@@ -6,6 +6,8 @@ import 'server-only';
  */
 import {
   BadVersionError,
+  childrenOrNull,
+  getDataOrNull,
   NodeExistsError,
   NoNodeError,
   NotEmptyError,
@@ -52,24 +54,14 @@ export class Tree {
 
   /** The node's value and stat, or null when it does not exist. */
   async read(relPath: string): Promise<{ value: string; stat: ZkStat } | null> {
-    try {
-      const { data, stat } = await this.client.getData(this.abs(relPath));
-      return { value: data.toString('utf8'), stat };
-    } catch (err) {
-      if (err instanceof NoNodeError) return null;
-      throw err;
-    }
+    const read = await getDataOrNull(this.client, this.abs(relPath));
+    return read === null ? null : { value: read.data.toString('utf8'), stat: read.stat };
   }
 
   /** Child names ascending, or null when the node does not exist. */
   async children(relPath: string): Promise<string[] | null> {
-    try {
-      const { children } = await this.client.getChildren(this.abs(relPath));
-      return [...children].sort();
-    } catch (err) {
-      if (err instanceof NoNodeError) return null;
-      throw err;
-    }
+    const children = await childrenOrNull(this.client, this.abs(relPath));
+    return children === null ? null : [...children].sort();
   }
 
   async exists(relPath: string): Promise<boolean> {

@@ -1,0 +1,39 @@
+/**
+ * Reads and removes where a missing node is an answer, not an error: every node of a job tree but its
+ * root and `config` can vanish between two calls (docs/protocol.md §1).
+ */
+import type { ZkClient } from './client';
+import { BadVersionError, NoNodeError } from './errors';
+import type { ZkStat } from './types';
+
+/** Data and stat of a node, or null when it does not exist. */
+export async function getDataOrNull(client: ZkClient, path: string): Promise<{ data: Buffer; stat: ZkStat } | null> {
+  try {
+    return await client.getData(path);
+  } catch (err) {
+    if (err instanceof NoNodeError) return null;
+    throw err;
+  }
+}
+
+/** Child names (in the server's order), or null when the node does not exist. */
+export async function childrenOrNull(client: ZkClient, path: string): Promise<string[] | null> {
+  try {
+    return (await client.getChildren(path)).children;
+  } catch (err) {
+    if (err instanceof NoNodeError) return null;
+    throw err;
+  }
+}
+
+/** Remove if present (optionally only at `version`); false when it was already gone or had changed. */
+export async function removeIfPresent(client: ZkClient, path: string, version = -1): Promise<boolean> {
+  try {
+    await client.remove(path, version);
+    return true;
+  } catch (err) {
+    if (err instanceof NoNodeError) return false;
+    if (version !== -1 && err instanceof BadVersionError) return false;
+    throw err;
+  }
+}
