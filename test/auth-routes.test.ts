@@ -56,9 +56,12 @@ async function discoverRoutes(): Promise<RouteCase[]> {
   return out.sort((a, b) => `${a.route} ${a.method}`.localeCompare(`${b.route} ${b.method}`));
 }
 
-/** The contract (docs/api.md + issue 6): which role each route needs. Login and logout are the only public ones. */
+/**
+ * The contract (docs/api.md + issue 6): which role each route needs. Login, logout and the health check
+ * (load balancers have no credentials; it names registries by id and state only) are the public ones.
+ */
 function expectedRole(route: string, method: string): 'public' | 'viewer' | 'operator' | 'admin' {
-  if (route === '/api/auth/login' || route === '/api/auth/logout') return 'public';
+  if (route === '/api/auth/login' || route === '/api/auth/logout' || route === '/api/health') return 'public';
   if (route.startsWith('/api/users')) return 'admin';
   if (route === '/api/registries' && method === 'POST') return 'admin';
   if (route === '/api/registries/[rid]' && (method === 'DELETE' || method === 'PUT')) return 'admin';
