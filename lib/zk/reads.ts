@@ -1,6 +1,7 @@
 /**
- * Reads and removes where a missing node is an answer, not an error: every node of a job tree but its
- * root and `config` can vanish between two calls (docs/protocol.md §1).
+ * Reads and removes where a missing node is an answer, not an error: other clients create and delete
+ * nodes between two of our calls (in a job tree, any node but the job root and `config` may vanish at
+ * any moment, docs/protocol.md §1).
  */
 import type { ZkClient } from './client';
 import { BadVersionError, NoNodeError } from './errors';
