@@ -803,9 +803,10 @@ export class JobRunner implements JobRuntime {
       if (claimed.started.length === 0) return null;
       if (mode === 'fire') this.#currentItems = claimed.started;
       const startedAt = Date.now();
+      const claimSession = this.client.session?.sessionId;
       const outcome = await this.#execution.run(claimed.started, fireTime, kind);
       const endedAt = Date.now();
-      await this.#finish(outcome.items, outcome.aborted, fireTime);
+      await this.#finish(outcome.items, outcome.aborted, fireTime, claimSession);
       return { fire: fireTime.getTime(), startedAt, endedAt };
     } catch (err) {
       this.#warn(`run at ${fireTime.toISOString()} failed: ${errorMessage(err)}`);
@@ -928,26 +929,34 @@ export class JobRunner implements JobRuntime {
    * died under it) erased the only trace of the interrupted fire before the survivors flagged it, and
    * the fire was lost (seen in the fault suite). Left in place, the survivors or our reconcile flag it.
    */
-  async #finish(items: readonly number[], aborted: readonly number[], fireTime: Date): Promise<void> {
+  async #finish(items: readonly number[], aborted: readonly number[], fireTime: Date, claimSession: string | undefined): Promise<void> {
     let release = items;
     if (aborted.length > 0 && this.config().failover && this.config().monitorExecution) {
+      let handed: number[] = [];
       for (let attempt = 1; attempt <= CLAIM_ATTEMPTS; attempt += 1) {
         try {
           await this.client.waitConnected(this.options.sessionTimeoutMs * 2);
           // A failover re-run of ours holds a `failover` mark, which would refuse the flag.
           for (const item of aborted) await this.#execution.dropFailoverMarks(item);
-          await this.#failover.flagCrashed(this.instanceId, null, aborted, fireTime.getTime());
+          handed = await this.#failover.flagCrashed(this.instanceId, null, aborted, fireTime.getTime());
           break;
         } catch (err) {
           if (isRetryable(err) && attempt < CLAIM_ATTEMPTS) continue;
-          this.#warn(`could not hand aborted items ${aborted.join(',')} to failover: ${errorMessage(err)} (left to the survivors and the reconcile)`);
+          this.#warn(`could not hand aborted items ${aborted.join(',')} to failover: ${errorMessage(err)}`);
         }
       }
-      this.#execution.forget(aborted);
-      release = items.filter((item) => !aborted.includes(item));
+      // The session the run was claimed on is gone: its `running` stays for the survivors (or our
+      // reconcile) to flag as a dead incarnation's. On the same session an item we could not flag is
+      // released as before: a `running` nobody flags would block the item and every reshard.
+      const sessionChanged = claimSession !== undefined && this.client.session?.sessionId !== claimSession;
+      const kept = sessionChanged ? aborted.filter((item) => !handed.includes(item)) : [];
+      this.#execution.forget(handed);
+      this.#execution.forget(kept);
+      release = items.filter((item) => !handed.includes(item) && !kept.includes(item));
     }
     await this.#execution.release(release).catch((err: unknown) => this.#warn(`releasing items ${release.join(',')}: ${errorMessage(err)}`));
   }
+
 
   /** Take flagged items while any are left and we may run them; each runs at once, concurrently. */
   async #takeFlagged(): Promise<void> {
@@ -982,8 +991,9 @@ export class JobRunner implements JobRuntime {
         }, GIVE_BACK_MS).unref();
         return;
       }
+      const claimSession = this.client.session?.sessionId;
       const outcome = await this.#execution.run([item], fireTime, 'failover');
-      await this.#finish(outcome.items, outcome.aborted, fireTime);
+      await this.#finish(outcome.items, outcome.aborted, fireTime, claimSession);
     } catch (err) {
       this.#warn(`failover run of item ${item} failed: ${errorMessage(err)}`);
     } finally {
