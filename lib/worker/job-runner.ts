@@ -924,10 +924,12 @@ export class JobRunner implements JobRuntime {
 
   /**
    * After a run: release the items. Items whose run was aborted (fenced) while failover is on are
-   * handed to failover once we are connected again, unless a survivor already did (our session died);
-   * their `running` is never released by us: releasing it once our handover failed (the old connection
-   * died under it) erased the only trace of the interrupted fire before the survivors flagged it, and
-   * the fire was lost (seen in the fault suite). Left in place, the survivors or our reconcile flag it.
+   * handed to failover (flagged with their fire) once we are connected again, unless a survivor already
+   * did. An aborted item we could not flag is released only on the session it was claimed on: when that
+   * session is gone its `running` stays for the survivors (or our reconcile) to flag as a dead
+   * incarnation's, since releasing it erased the only trace of the interrupted fire (seen in the fault
+   * suite); on the same session a `running` nobody flags would block the item and every reshard (seen in
+   * the third chaos round: the whole fleet stalled).
    */
   async #finish(items: readonly number[], aborted: readonly number[], fireTime: Date, claimSession: string | undefined): Promise<void> {
     let release = items;
@@ -945,14 +947,10 @@ export class JobRunner implements JobRuntime {
           this.#warn(`could not hand aborted items ${aborted.join(',')} to failover: ${errorMessage(err)}`);
         }
       }
-      // The session the run was claimed on is gone: its `running` stays for the survivors (or our
-      // reconcile) to flag as a dead incarnation's. On the same session an item we could not flag is
-      // released as before: a `running` nobody flags would block the item and every reshard.
       const sessionChanged = claimSession !== undefined && this.client.session?.sessionId !== claimSession;
-      const kept = sessionChanged ? aborted.filter((item) => !handed.includes(item)) : [];
-      this.#execution.forget(handed);
-      this.#execution.forget(kept);
-      release = items.filter((item) => !handed.includes(item) && !kept.includes(item));
+      const notOurs = new Set([...handed, ...(sessionChanged ? aborted : [])]);
+      this.#execution.forget([...notOurs]);
+      release = items.filter((item) => !notOurs.has(item));
     }
     await this.#execution.release(release).catch((err: unknown) => this.#warn(`releasing items ${release.join(',')}: ${errorMessage(err)}`));
   }
