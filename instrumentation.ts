@@ -4,7 +4,7 @@
  */
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
-  // The login limits need each request's real socket address, which `next start` does not pass on.
+  // The login limits need each request's real socket address, which Next.js's server does not pass on.
   const { installPeerCapture } = await import('./lib/console/auth/peer-capture');
   installPeerCapture();
   const { cookieSecureSetting, trustedProxyCount } = await import('./lib/console/auth/forwarded');

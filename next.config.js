@@ -10,6 +10,8 @@ const securityHeaders = [
 
 /** @type {import('next').NextConfig} */
 const nextConfig = {
+  // One folder a deploy copies and runs with plain Node (scripts/console-server.mjs completes it).
+  output: 'standalone',
   // One module instance of the CJS ZooKeeper client, loaded at run time instead of bundled.
   serverExternalPackages: ['node-zookeeper-client'],
   poweredByHeader: false,

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { defineConfig, devices } from '@playwright/test';
 
-// The real stack (ZooKeeper from Debian, `next start` of the production build) is started by
+// The real stack (ZooKeeper from Debian, the production build as a deploy serves it: scripts/console-server.mjs) is started by
 // e2e/global-setup.ts on free loopback ports; tests read its address from the environment.
 export default defineConfig({
   testDir: './e2e',

@@ -10,7 +10,7 @@ import { runRows, tableContext, type Row, type TableContext } from './bad-input/
 
 /**
  * `npm run test:security` (issue 12, "The bad-input suite"): bad requests from every role against the
- * real console (`next start` of the production build, on a real ZooKeeper) over raw HTTP, so the proxy
+ * real console (the production build as a deploy serves it, on a real ZooKeeper) over raw HTTP, so the proxy
  * and Next.js's own URL and body handling are part of what is tested. Every row asserts the exact status
  * and error code; every group asserts that the namespace and the data directory are byte-identical
  * afterwards, and (where no login fails) that the audit log gained nothing.

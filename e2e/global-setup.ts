@@ -1,8 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { consoleBuilt, startConsole } from '../scripts/console-server.mjs';
 import { freePort, startZooKeeper } from '../scripts/zk-harness';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -54,7 +55,7 @@ async function saveAdminStorageState(baseURL: string): Promise<void> {
 async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode} before serving ${url}`);
+    if (child.exitCode !== null) throw new Error(`the console exited with ${child.exitCode} before serving ${url}`);
     try {
       const res = await fetch(url);
       if (res.status < 500) return;
@@ -63,24 +64,25 @@ async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number):
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`next start did not serve ${url} within ${timeoutMs} ms`);
+  throw new Error(`the console did not serve ${url} within ${timeoutMs} ms`);
 }
 
 /** Starts ZooKeeper and the production console; any failure stops the run before the first test. */
 export default async function globalSetup(): Promise<() => Promise<void>> {
-  if (!existsSync(path.join(ROOT, '.next', 'BUILD_ID'))) {
-    throw new Error('no production build: run `npx next build` first (npm test does)');
+  if (!consoleBuilt()) {
+    throw new Error('no production build: run `npm run build` first (npm test does)');
   }
   const zk = await startZooKeeper({ nodes: 1 });
   const port = await freePort();
   const baseURL = `http://127.0.0.1:${port}`;
   // A fresh data directory per run: users from the environment, a new session secret, no registries.
   const dataDir = mkdtempSync(path.join(tmpdir(), 'shardkeeper-e2e-data-'));
-  const next = spawn(path.join(ROOT, 'node_modules', '.bin', 'next'), ['start', '-p', String(port), '-H', '127.0.0.1'], {
-    cwd: ROOT,
+  // The deployable itself (scripts/console-server.mjs), as `npm start` serves it.
+  const next: ChildProcess = startConsole({
+    host: '127.0.0.1',
+    port: String(port),
+    stdio: ['ignore', 'inherit', 'inherit'],
     env: {
-      ...process.env,
-      NEXT_TELEMETRY_DISABLED: '1',
       ZK_CONNECT: zk.connectString,
       ZK_NAMESPACE: E2E_NAMESPACE,
       SHARDKEEPER_DATA_DIR: dataDir,
@@ -91,7 +93,6 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       SHARDKEEPER_VIEWER_USER: E2E_USERS.viewer.user,
       SHARDKEEPER_VIEWER_PASSWORD: E2E_USERS.viewer.password,
     },
-    stdio: ['ignore', 'inherit', 'inherit'],
   });
   const stop = async () => {
     if (next.exitCode === null && next.signalCode === null) {

@@ -1,23 +1,28 @@
 // `npm run demo`: the product on this machine. Installs what is missing, starts a local ZooKeeper unless
 // ZK_CONNECT names one, builds and serves the console on http://localhost:3000 (PORT, HOST override),
 // and stays in the foreground until Ctrl-C, which stops everything it started.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { ROOT, ensureDebianPackages, ensureNodeModules, log } from './bootstrap.mjs';
+import { buildConsole, consoleBuilt, startConsole } from './console-server.mjs';
 
 const bin = (name) => path.join(ROOT, 'node_modules', '.bin', name);
 const children = new Set();
 let stopping = false;
 
 function start(cmd, args, env) {
-  const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  return track(spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] }), path.basename(cmd));
+}
+
+/** Every child is stopped with the demo, and any child's end ends the demo. */
+function track(child, name) {
   children.add(child);
   child.on('exit', (code, signal) => {
     children.delete(child);
     if (!stopping) {
-      log(`${path.basename(cmd)} stopped unexpectedly (${code ?? signal}); shutting down`);
+      log(`${name} stopped unexpectedly (${code ?? signal}); shutting down`);
       void shutdown(1);
     }
   });
@@ -67,22 +72,17 @@ async function main() {
   const namespace = process.env.ZK_NAMESPACE || 'shardkeeper-demo';
   log(`ZooKeeper: ${zkConnect}${external ? '' : ' (local)'}, namespace /${namespace}`);
 
-  // DEMO_SKIP_BUILD=1 serves the build already in .next (the browser suite, which has just built it).
-  if (process.env.DEMO_SKIP_BUILD === '1') {
-    log('using the existing build in .next (DEMO_SKIP_BUILD=1)');
+  // DEMO_SKIP_BUILD=1 serves the build already there (the browser suite, which has just built it).
+  if (process.env.DEMO_SKIP_BUILD === '1' && consoleBuilt()) {
+    log('using the existing console build (DEMO_SKIP_BUILD=1)');
   } else {
     log('building the console (next build)…');
-    const build = spawnSync(bin('next'), ['build'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
-    if (build.status !== 0) throw new Error('next build failed');
+    if (buildConsole() !== 0) throw new Error('next build failed');
   }
 
   const port = process.env.PORT ?? '3000';
   const host = process.env.HOST ?? '127.0.0.1';
-  const next = start(bin('next'), ['start', '-p', port, '-H', host], {
-    NEXT_TELEMETRY_DISABLED: '1',
-    ZK_CONNECT: zkConnect,
-    ZK_NAMESPACE: namespace,
-  });
+  const next = track(startConsole({ host, port, env: { ZK_CONNECT: zkConnect, ZK_NAMESPACE: namespace, SHARDKEEPER_DATA_DIR: DATA_DIR } }), 'console');
   // The console's first start prints a generated admin password once; keep it for the summary below.
   let generated = null;
   createInterface({ input: next.stdout }).on('line', (line) => {

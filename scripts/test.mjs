@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, ensureDebianPackages, ensureElasticJobRefPackages, ensureNodeModules, log } from './bootstrap.mjs';
+import { buildConsole } from './console-server.mjs';
 
 const OUT = path.join(ROOT, '.test-output');
 const bin = (name) => path.join(ROOT, 'node_modules', '.bin', name);
@@ -129,8 +130,8 @@ async function main() {
   if (ref) log(`ElasticJob reference found at ${ref}: the interop suite runs too`);
   else log('ElasticJob reference not found (../shared/elasticjob-ref or SHARDKEEPER_ELASTICJOB_REF): the interop tests will be skipped');
   results.push(await vitest(ref));
-  const buildCode = await run(bin('next'), ['build']);
-  if (buildCode !== 0) {
+  log('$ next build (standalone console, scripts/console-server.mjs)');
+  if (buildConsole() !== 0) {
     results.push({ passed: 0, failed: 1, skipped: [], label: 'next build' });
   } else {
     results.push(await playwright());

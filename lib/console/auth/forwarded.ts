@@ -2,7 +2,7 @@
 // Pure: headers and environment in, a decision out.
 
 /**
- * What `next start` tells a route handler about the connection, and what a client can forge.
+ * What Next.js's server tells a route handler about the connection, and what a client can forge.
  *
  * Next (16.x, base-server.js) does `x-forwarded-for ??= socket.remoteAddress` and the same `??=` for
  * x-forwarded-proto/-host: a header the client sent arrives unchanged and the socket address is then NOT

@@ -5,7 +5,7 @@ import { encodePeer, peerNonce, PEER_HEADER, setPeerNonce } from './forwarded';
 
 /**
  * Record each HTTP request's socket address, TLS state and X-Forwarded-For as received, before Next.js
- * rewrites the forwarded headers (see forwarded.ts: `next start` never shows a route handler the socket,
+ * rewrites the forwarded headers (see forwarded.ts: Next.js's server never shows a route handler the socket,
  * and keeps a client-sent X-Forwarded-For as is). Installed once, at server start (instrumentation.ts).
  *
  * The header carries a per-process random nonce, so a client that sends one of its own (for instance
