@@ -40,6 +40,11 @@ describe('layers (docs/design.md)', () => {
   it('components never import the server side (lib/console, lib/zk, lib/worker)', () => {
     expect(violations('components', ['lib/console', 'lib/zk', 'lib/worker'])).toEqual([]);
   });
+  it('the browser calls the API through one client (components/api): no other fetch() or EventSource URL', () => {
+    const callers = sources('components').filter((file) => file !== path.join('components', 'api', 'client.ts'));
+    const raw = callers.filter((file) => /\bfetch\(|new EventSource\(['"`]/.test(readFileSync(path.join(ROOT, file), 'utf8')));
+    expect(raw).toEqual([]);
+  });
   it('lib/jobtree is pure: nothing of console, worker or zk', () => {
     expect(violations('lib/jobtree', ['lib/console', 'lib/worker', 'lib/zk', 'app', 'components'])).toEqual([]);
   });

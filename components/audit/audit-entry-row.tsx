@@ -1,6 +1,6 @@
 'use client';
 
-import type { AuditEntryView } from './audit-api';
+import type { AuditEntryView } from '@/components/api';
 
 function show(value: string | null | undefined): string {
   return value === null || value === undefined ? '∅ (absent)' : value === '' ? '"" (empty)' : value;

@@ -3,7 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useSearchParams } from 'next/navigation';
 import { useState } from 'react';
-import { auditQuery } from './audit-api';
+import { auditQuery } from '@/components/api';
 import { AuditValues } from './audit-entry-row';
 
 /** The Audit page: every console write, newest first, filtered by registry and job. */

@@ -2,7 +2,7 @@
 
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
-import { auditQuery } from './audit-api';
+import { auditQuery } from '@/components/api';
 import { AuditValues } from './audit-entry-row';
 
 /** A job's last few recorded changes (who, when, what, before → after), for the job page. */

@@ -2,6 +2,7 @@
 
 import { useSearchParams } from 'next/navigation';
 import { useEffect, useState, type FormEvent } from 'react';
+import { ApiError, sendJson, urls } from '@/components/api';
 import { safeNextPath } from '@/lib/contract';
 
 export function LoginForm() {
@@ -18,21 +19,12 @@ export function LoginForm() {
     setBusy(true);
     setError(null);
     try {
-      const res = await fetch('/api/auth/login', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ user: String(form.get('user') ?? ''), password: String(form.get('password') ?? '') }),
-      });
-      if (!res.ok) {
-        const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
-        setError(body?.error?.message ?? `login failed (${res.status})`);
-        return;
-      }
+      await sendJson('POST', urls.login(), { user: String(form.get('user') ?? ''), password: String(form.get('password') ?? '') });
       // A full load, so the header and every query start with the new session.
       // Only a path of this console (`next=/%09/evil.example` and the like must not lead away).
       window.location.assign(safeNextPath(params.get('next'), window.location.origin));
-    } catch {
-      setError('the console did not answer; try again');
+    } catch (err) {
+      setError(err instanceof ApiError && err.status === 0 ? 'the console did not answer; try again' : err instanceof Error ? err.message : String(err));
     } finally {
       setBusy(false);
     }

@@ -2,8 +2,10 @@
 
 import { useQuery } from '@tanstack/react-query';
 import { useEffect } from 'react';
+import { ApiError, getJson, queryKeys, urls } from '@/components/api';
+import { requiredRole, roleAllows, type Role } from '@/lib/contract';
 
-export type Role = 'viewer' | 'operator' | 'admin';
+export type { Role };
 
 export interface Me {
   user: string;
@@ -12,30 +14,18 @@ export interface Me {
   csrfToken: string | null;
 }
 
-const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
-
-/**
- * What a role may do, by operation name as the audit log spells them (`job.disable`, `config.update`, …)
- * or by the least role itself. Managing registries and users is admin; every other write is operator.
- */
-export function requiredRole(op: string): Role {
-  if (op === 'viewer' || op === 'operator' || op === 'admin') return op;
-  if (op === 'read') return 'viewer';
-  if (op.startsWith('registry.') || op.startsWith('user.') || op === 'manage') return 'admin';
-  return 'operator';
+function roleCan(role: Role | null | undefined, op: string): boolean {
+  return role != null && roleAllows(role, requiredRole(op));
 }
 
-export function roleCan(role: Role | null | undefined, op: string): boolean {
-  return role != null && RANK[role] >= RANK[requiredRole(op)];
-}
-
-export const meQueryKey = ['auth', 'me'] as const;
-
+/** The signed-in user, or null when there is no session (401). */
 async function fetchMe(): Promise<Me | null> {
-  const res = await fetch('/api/auth/me', { headers: { Accept: 'application/json' }, cache: 'no-store' });
-  if (res.status === 401) return null;
-  if (!res.ok) throw new Error(`/api/auth/me answered ${res.status}`);
-  return (await res.json()) as Me;
+  try {
+    return await getJson<Me>(urls.me());
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) return null;
+    throw err;
+  }
 }
 
 export interface Session {
@@ -53,7 +43,7 @@ export interface Session {
  * that ended (401) sends the browser to the login page.
  */
 export function useSession(): Session {
-  const { data, isPending } = useQuery({ queryKey: meQueryKey, queryFn: fetchMe, staleTime: 60_000, retry: 1 });
+  const { data, isPending } = useQuery({ queryKey: queryKeys.me(), queryFn: fetchMe, staleTime: 60_000, retry: 1 });
   const loggedOut = !isPending && data === null;
   useEffect(() => {
     if (loggedOut && window.location.pathname !== '/login') {

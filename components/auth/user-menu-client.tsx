@@ -2,12 +2,14 @@
 
 import Link from 'next/link';
 import { useState } from 'react';
+import { sendJson, urls } from '@/components/api';
 
 export function UserMenuClient({ user, role }: { user: string; role: string }) {
   const [busy, setBusy] = useState(false);
   const logout = async () => {
     setBusy(true);
-    await fetch('/api/auth/logout', { method: 'POST' }).catch(() => undefined);
+    // Leaving is what the user asked for: an error answer or none still ends at the login page.
+    await sendJson('POST', urls.logout(), {}).catch(() => undefined);
     window.location.assign('/login');
   };
   return (

@@ -2,8 +2,9 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { writeJson } from './csrf-fetch';
-import { useSession, type Role } from './use-session';
+import { getJson, queryKeys, refreshAfterWrite, sendJson, urls } from '@/components/api';
+import { ROLES, type Role } from '@/lib/contract';
+import { useSession } from './use-session';
 
 interface UserRow {
   name: string;
@@ -13,39 +14,35 @@ interface UserRow {
   managedByEnv: boolean;
 }
 
-const ROLES: Role[] = ['viewer', 'operator', 'admin'];
-
-async function fetchUsers(): Promise<{ users: UserRow[] }> {
-  const res = await fetch('/api/users', { headers: { Accept: 'application/json' } });
-  const body: unknown = await res.json().catch(() => null);
-  if (!res.ok) throw new Error((body as { error?: { message?: string } } | null)?.error?.message ?? `users answered ${res.status}`);
-  return body as { users: UserRow[] };
-}
 
 /** Admin user management: add, change role or password, remove. The server enforces admin (403). */
 export function UsersAdmin() {
   const session = useSession();
   const client = useQueryClient();
-  const users = useQuery({ queryKey: ['users'], queryFn: fetchUsers, enabled: session.can('admin') });
+  const users = useQuery({
+    queryKey: queryKeys.users(),
+    queryFn: () => getJson<{ users: UserRow[] }>(urls.users()),
+    enabled: session.can('admin'),
+  });
   const [message, setMessage] = useState<string | null>(null);
   const done = (text: string) => {
     setMessage(text);
-    void client.invalidateQueries({ queryKey: ['users'] });
+    void refreshAfterWrite(client, { users: true });
   };
   const fail = (err: Error) => setMessage(err.message);
   const create = useMutation({
-    mutationFn: (input: { name: string; role: Role; password: string }) => writeJson('POST', '/api/users', input),
+    mutationFn: (input: { name: string; role: Role; password: string }) => sendJson('POST', urls.users(), input),
     onSuccess: () => done('user added'),
     onError: fail,
   });
   const update = useMutation({
     mutationFn: (input: { name: string; role?: Role; password?: string }) =>
-      writeJson('PATCH', `/api/users/${encodeURIComponent(input.name)}`, { ...(input.role ? { role: input.role } : {}), ...(input.password ? { password: input.password } : {}) }),
+      sendJson('PATCH', urls.user(input.name), { ...(input.role ? { role: input.role } : {}), ...(input.password ? { password: input.password } : {}) }),
     onSuccess: () => done('user changed'),
     onError: fail,
   });
   const remove = useMutation({
-    mutationFn: (name: string) => writeJson('DELETE', `/api/users/${encodeURIComponent(name)}`),
+    mutationFn: (name: string) => sendJson('DELETE', urls.user(name)),
     onSuccess: () => done('user removed'),
     onError: fail,
   });

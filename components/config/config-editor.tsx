@@ -2,9 +2,8 @@
 
 import { useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
-import { ApiError, jobUrl, sendJson } from '@/components/api';
+import { ApiError, refreshAfterWrite, sendJson, urls } from '@/components/api';
 import { ReshardPreviewTable } from '@/components/ops/reshard-preview';
-import { useOperator } from '@/components/ops/use-operator';
 import {
   formatShardingItemParameters,
   MAX_SHARDING_TOTAL_COUNT,
@@ -70,7 +69,6 @@ function issuesFrom(err: unknown): ConfigIssue[] {
  * the operator's edits are kept to re-apply on top of the current value.
  */
 export function ConfigEditor({ rid, detail, onClose }: { rid: string; detail: JobDetail; onClose: () => void }) {
-  const { csrfToken } = useOperator();
   const queryClient = useQueryClient();
   const [base, setBase] = useState<Base>({ config: { ...(detail.config ?? {}) }, configRaw: detail.configRaw, version: detail.configVersion });
   const [edits, setEdits] = useState<Values>({});
@@ -97,7 +95,7 @@ export function ConfigEditor({ rid, detail, onClose }: { rid: string; detail: Jo
   const issueFor = (field: string) => issues.filter((i) => i.field === field).map((i) => i.message).join('; ');
 
   const total = typeof values.shardingTotalCount === 'number' ? values.shardingTotalCount : Number(values.shardingTotalCount);
-  const totalChanged = mode === 'form' && Number.isInteger(total) && total !== detail.shardingTotalCount && total >= 1 && total <= 10_000;
+  const totalChanged = mode === 'form' && Number.isInteger(total) && total !== detail.shardingTotalCount && total >= 1 && total <= MAX_SHARDING_TOTAL_COUNT;
   const params = parseShardingItemParameters(typeof values.shardingItemParameters === 'string' ? values.shardingItemParameters : '');
   const sKey = strategyKey(flavour);
   const currentStrategy = (STRATEGIES.find((s) => strategyValue(flavour, s) === values[sKey]) ?? detail.strategy ?? 'AVG_ALLOCATION') as Strategy;
@@ -116,14 +114,13 @@ export function ConfigEditor({ rid, detail, onClose }: { rid: string; detail: Jo
     setServerIssues([]);
     try {
       const body = mode === 'form' ? { config: values, version: base.version } : { configRaw: raw, version: base.version };
-      const result = await sendJson<{ version: number; changed: string[]; warnings: string[] }>('PUT', `${jobUrl(rid, detail.name)}/config`, body, csrfToken);
+      const result = await sendJson<{ version: number; changed: string[]; warnings: string[] }>('PUT', urls.jobAction(rid, detail.name, 'config'), body);
       setMessage({
         tone: 'ok',
         text: `Saved (version ${result.version}; changed ${result.changed.join(', ') || 'nothing'}).${result.warnings.length ? ` ${result.warnings.join(' ')}` : ''}`,
       });
       setEdits({});
-      await queryClient.invalidateQueries({ queryKey: ['registries', rid] });
-      await queryClient.invalidateQueries({ queryKey: ['audit'] });
+      await refreshAfterWrite(queryClient, { registry: rid });
       onClose();
     } catch (err) {
       const c = conflictFrom(err);

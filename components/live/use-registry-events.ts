@@ -2,7 +2,7 @@
 
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import type { RegistryState } from '@/components/api';
+import { queryKeys, urls, type RegistryState } from '@/components/api';
 
 type StreamEvent =
   | { type: 'hello'; state: RegistryState }
@@ -22,19 +22,19 @@ export function useRegistryEvents(rid: string): { streaming: boolean } {
   const [streaming, setStreaming] = useState(false);
 
   useEffect(() => {
-    const source = new EventSource(`/api/registries/${encodeURIComponent(rid)}/events`);
+    const source = new EventSource(urls.events(rid));
     let timer: ReturnType<typeof setTimeout> | null = null;
     let all = false;
     const jobs = new Set<string>();
     const flush = () => {
       timer = null;
       if (all) {
-        void queryClient.invalidateQueries({ queryKey: ['registries'] });
+        void queryClient.invalidateQueries({ queryKey: queryKeys.registries() });
       } else {
-        void queryClient.invalidateQueries({ queryKey: ['registries', rid, 'jobs'], exact: true });
-        void queryClient.invalidateQueries({ queryKey: ['registries', rid, 'servers'] });
-        void queryClient.invalidateQueries({ queryKey: ['registries', rid, 'tree'] });
-        for (const job of jobs) void queryClient.invalidateQueries({ queryKey: ['registries', rid, 'jobs', job] });
+        void queryClient.invalidateQueries({ queryKey: queryKeys.jobs(rid), exact: true });
+        void queryClient.invalidateQueries({ queryKey: queryKeys.servers(rid) });
+        void queryClient.invalidateQueries({ queryKey: queryKeys.tree(rid) });
+        for (const job of jobs) void queryClient.invalidateQueries({ queryKey: queryKeys.job(rid, job) });
       }
       all = false;
       jobs.clear();

@@ -1,7 +1,7 @@
 'use client';
 
 import { useQueryClient } from '@tanstack/react-query';
-import { jobUrl, sendJson } from '@/components/api';
+import { refreshAfterWrite, sendJson, urls } from '@/components/api';
 import { useOperator } from './use-operator';
 
 /**
@@ -9,32 +9,25 @@ import { useOperator } from './use-operator';
  * stream then keeps them current as the workers react.
  */
 export function useJobOperations(rid: string, job: string) {
-  const { csrfToken, canOperate } = useOperator();
+  const { canOperate } = useOperator();
   const queryClient = useQueryClient();
-  const base = jobUrl(rid, job);
-  const post = async (suffix: string) => {
-    const result = await sendJson<unknown>('POST', `${base}${suffix}`, {}, csrfToken);
-    await queryClient.invalidateQueries({ queryKey: ['registries', rid] });
-    await queryClient.invalidateQueries({ queryKey: ['audit'] });
+  const write = async (method: 'POST' | 'DELETE', url: string) => {
+    const result = await sendJson<unknown>(method, url, {});
+    await refreshAfterWrite(queryClient, { registry: rid });
     return result;
   };
-  const enc = encodeURIComponent;
+  const post = (url: string) => write('POST', url);
+  const toggle = (enabled: boolean) => (enabled ? 'enable' : 'disable');
   return {
     canOperate,
-    csrfToken,
-    trigger: () => post('/trigger'),
-    reshard: () => post('/reshard'),
-    setJobEnabled: (enabled: boolean) => post(enabled ? '/enable' : '/disable'),
-    setServerEnabled: (ip: string, enabled: boolean) => post(`/servers/${enc(ip)}/${enabled ? 'enable' : 'disable'}`),
-    setItemEnabled: (item: number, enabled: boolean) => post(`/items/${item}/${enabled ? 'enable' : 'disable'}`),
-    shutdownInstance: (instanceId: string) => post(`/instances/${enc(instanceId)}/shutdown`),
-    shutdownAll: () => post('/shutdown'),
-    removeJob: async () => {
-      const result = await sendJson<unknown>('DELETE', base, {}, csrfToken);
-      await queryClient.invalidateQueries({ queryKey: ['registries', rid] });
-      await queryClient.invalidateQueries({ queryKey: ['audit'] });
-      return result;
-    },
+    trigger: () => post(urls.jobAction(rid, job, 'trigger')),
+    reshard: () => post(urls.jobAction(rid, job, 'reshard')),
+    setJobEnabled: (enabled: boolean) => post(urls.jobAction(rid, job, toggle(enabled))),
+    setServerEnabled: (ip: string, enabled: boolean) => post(urls.jobServer(rid, job, ip, toggle(enabled))),
+    setItemEnabled: (item: number, enabled: boolean) => post(urls.jobItem(rid, job, item, toggle(enabled))),
+    shutdownInstance: (instanceId: string) => post(urls.jobInstanceShutdown(rid, job, instanceId)),
+    shutdownAll: () => post(urls.jobAction(rid, job, 'shutdown')),
+    removeJob: () => write('DELETE', urls.job(rid, job)),
   };
 }
 

@@ -2,8 +2,8 @@
 
 import { useSession, type Role } from '@/components/auth/use-session';
 
-/** Whether the signed-in user may run operations, and the token writes must carry. */
-export function useOperator(): { canOperate: boolean; csrfToken: string | null; role: Role | null } {
+/** Whether the signed-in user may run operations. */
+export function useOperator(): { canOperate: boolean; role: Role | null } {
   const session = useSession();
-  return { canOperate: session.can('operator'), csrfToken: session.csrfToken, role: session.role };
+  return { canOperate: session.can('operator'), role: session.role };
 }

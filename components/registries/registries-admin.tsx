@@ -3,8 +3,15 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState, type FormEvent } from 'react';
-import { namespacesQuery, registriesQuery, type ConnectionTestResult, type RegistryInfo } from '@/components/api';
-import { writeJson } from '@/components/auth/csrf-fetch';
+import {
+  namespacesQuery,
+  refreshAfterWrite,
+  registriesQuery,
+  sendJson,
+  urls,
+  type ConnectionTestResult,
+  type RegistryInfo,
+} from '@/components/api';
 import { useSession } from '@/components/auth/use-session';
 import { RegistryStateBadge } from '@/components/registry/registry-state';
 
@@ -57,14 +64,14 @@ function RegistryRow({ registry: r, admin }: { registry: RegistryInfo; admin: bo
   const client = useQueryClient();
   const [editing, setEditing] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const refresh = () => client.invalidateQueries({ queryKey: ['registries'] });
+  const refresh = () => refreshAfterWrite(client, { registries: true });
   const remove = useMutation({
-    mutationFn: () => writeJson('DELETE', `/api/registries/${encodeURIComponent(r.id)}`),
+    mutationFn: () => sendJson('DELETE', urls.registry(r.id)),
     onSuccess: () => void refresh(),
     onError: (e: Error) => setError(e.message),
   });
   const update = useMutation({
-    mutationFn: (body: { name: string; connectString: string; namespace: string; digest?: string | null }) => writeJson('PUT', `/api/registries/${encodeURIComponent(r.id)}`, body),
+    mutationFn: (body: { name: string; connectString: string; namespace: string; digest?: string | null }) => sendJson('PUT', urls.registry(r.id), body),
     onSuccess: () => {
       setEditing(false);
       void refresh();
@@ -168,7 +175,7 @@ function AddRegistryForm({ existing }: { existing: string[] }) {
   const namespaces = useQuery({ ...namespacesQuery(browse ?? ''), enabled: browse !== null });
 
   const test = useMutation({
-    mutationFn: () => writeJson<ConnectionTestResult>('POST', '/api/registries/test', body),
+    mutationFn: () => sendJson<ConnectionTestResult>('POST', urls.registryTest(), body),
     onSuccess: (result) => {
       setTested({ ...result, key });
       setMessage(null);
@@ -179,7 +186,7 @@ function AddRegistryForm({ existing }: { existing: string[] }) {
     },
   });
   const save = useMutation({
-    mutationFn: () => writeJson<{ registry: RegistryInfo }>('POST', '/api/registries', { id, ...(name.trim() ? { name: name.trim() } : {}), ...body }),
+    mutationFn: () => sendJson<{ registry: RegistryInfo }>('POST', urls.registries(), { id, ...(name.trim() ? { name: name.trim() } : {}), ...body }),
     onSuccess: ({ registry }) => {
       setMessage(`registry ${registry.id} added`);
       setName('');
@@ -187,7 +194,7 @@ function AddRegistryForm({ existing }: { existing: string[] }) {
       setNamespace('');
       setDigest('');
       setTested(null);
-      void client.invalidateQueries({ queryKey: ['registries'] });
+      void refreshAfterWrite(client, { registries: true });
     },
     onError: (e: Error) => setMessage(e.message),
   });

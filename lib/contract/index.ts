@@ -4,4 +4,5 @@
  */
 export type { AuditValue, StoredAuditEntry } from './audit';
 export type { ConnectionTestResult, RegistryState, RegistrySummary } from './registries';
+export { isRole, requiredRole, roleAllows, ROLES, type Role } from './roles';
 export { safeNextPath } from './safe-next';

@@ -13,3 +13,15 @@ export function roleAllows(have: Role, need: Role): boolean {
 export function isRole(value: unknown): value is Role {
   return value === 'viewer' || value === 'operator' || value === 'admin';
 }
+
+/**
+ * The least role for an operation as the audit log names it (`job.disable`, `config.update`, …), or for
+ * a role itself: managing registries and users is admin, reading is viewer, every other write is
+ * operator — the rule the route handlers enforce, which the browser uses to hide controls.
+ */
+export function requiredRole(op: string): Role {
+  if (isRole(op)) return op;
+  if (op === 'read') return 'viewer';
+  if (op.startsWith('registry.') || op.startsWith('user.') || op === 'manage') return 'admin';
+  return 'operator';
+}

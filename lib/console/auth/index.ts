@@ -1,7 +1,7 @@
 import 'server-only';
 /** Console authentication and authorization: users file, scrypt hashes, signed sessions, CSRF, login limits, roles. */
 export * from './errors';
-export * from './roles';
+export { isRole, roleAllows, ROLES, type Role } from '@/lib/contract';
 export { cookieSecureSetting, ProxyConfigError, trustedProxyCount } from './forwarded';
 export { authenticate, authorize, checkCsrf, sameOrigin, sessionPrincipal, stillAuthorized, type Principal } from './principal';
 export { clientAddress, limitedCheck, LOGIN_LIMITS, LoginLimiter, loginLimiter, resetLoginLimiters, type LoginLimits } from './rate-limit';

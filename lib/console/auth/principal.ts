@@ -2,7 +2,7 @@ import 'server-only';
 import { CsrfError, ForbiddenError, UnauthorizedError } from './errors';
 import { auditFailedLogin } from '../audit/console-audit';
 import { clientAddress, limitedCheck } from './rate-limit';
-import { roleAllows, type Role } from './roles';
+import { roleAllows, type Role } from '@/lib/contract';
 import { CSRF_HEADER, csrfTokenMatches, hmac, readCookie, SESSION_COOKIE, verifySession } from './session';
 import { checkCredentials, findUser, sessionHolds, type StoredUser } from './users';
 import { trustedProxyCount } from './forwarded';

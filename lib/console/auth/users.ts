@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { dataDir, readDataFile, writeDataFile } from '../data-dir';
 import { UserStoreError } from './errors';
 import { burnVerifyTime, hashPassword, randomPassword, verifyPassword } from './password';
-import { isRole, ROLES, type Role } from './roles';
+import { isRole, ROLES, type Role } from '@/lib/contract';
 
 export const USERS_FILE = 'users.json';
 
