@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { basicFor, login, USERS } from './auth-support';
+import { basicFor, USERS } from './auth-support';
 import { basicAuth, callRoute, callRouteWithHeaders } from './console-operations-support';
 import { cleanup, connect } from './zk-context';
 import * as loginRoute from '@/app/api/auth/login/route';

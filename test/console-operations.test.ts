@@ -24,7 +24,6 @@ import {
   setJobEnabled,
   setJobServerEnabled,
   setServerEnabled,
-  shutdownInstance,
   shutdownJob,
   triggerJob,
   updateJobConfig,

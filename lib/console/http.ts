@@ -4,7 +4,8 @@ import { ConfigError, CronError, InvalidNameError, JobTreeError, jsonTextDeeperT
 import { isRetryable, TransactionError, ZkError } from '@/lib/zk';
 import { authorize, RateLimitedError, UnauthorizedError, type Principal, type Role } from './auth';
 import { BadRequestError, ConsoleError, PayloadTooLargeError } from './errors';
-import { getAuditSink, type Actor, type AuditEntry } from './operations/audit';
+import { type Actor, type AuditEntry } from './audit/entry';
+import { getAuditSink } from './audit/sink';
 import type { OperationOutcome } from './operations/tree';
 
 export interface ErrorBody {

@@ -11,3 +11,5 @@ export type { Health } from './health';
 export { jobList, jobDetail, serverList } from './read-model';
 export type { JobListView } from './read-model';
 export * from './operations';
+export { UNATTRIBUTED, type Actor, type AuditEntry, type AuditRecord, type AuditValue, type StoredAuditEntry } from './audit/entry';
+export { getAuditSink, MemoryAuditSink, setAuditSink, type AuditSink } from './audit/sink';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { assertAllowed } from './allowlist';
 import { readDataFile, writeDataFile } from './data-dir';
 import { BadRequestError, ConsoleError, NotFoundError } from './errors';
-import { Registry, type RegistryState } from './registry';
+import { Registry } from './registry';
 import { CONSOLE_NODE, defaultRegistrySettings, type RegistrySettings } from './settings';
 
 export type { RegistrySummary } from '@/lib/contract';

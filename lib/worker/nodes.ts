@@ -4,7 +4,7 @@
  * `config` may vanish at any moment, so "absent" is a value here, not an error.
  */
 import { inNamespace, jobPaths, type JobPaths } from '../jobtree/paths';
-import { childrenOrNull, getDataOrNull, NodeExistsError, NoNodeError, type ZkClient, type ZkStat } from '../zk';
+import { childrenOrNull, NodeExistsError, NoNodeError, readTextOrNull, type TextRead, type ZkClient } from '../zk';
 
 export type AbsoluteJobPaths = {
   readonly [K in keyof JobPaths]: JobPaths[K] extends (arg: infer A) => string ? (arg: A) => string : JobPaths[K];
@@ -30,16 +30,10 @@ export function absoluteJobPaths(namespace: string, job: string): AbsoluteJobPat
   return out as AbsoluteJobPaths;
 }
 
-export interface NodeRead {
-  readonly value: string;
-  readonly stat: ZkStat;
-}
+export type NodeRead = TextRead;
 
 /** A node's value as text, or null when it does not exist. */
-export async function readNode(client: ZkClient, path: string): Promise<NodeRead | null> {
-  const read = await getDataOrNull(client, path);
-  return read === null ? null : { value: read.data.toString('utf8'), stat: read.stat };
-}
+export const readNode = readTextOrNull;
 
 /** Child names, none when the node does not exist. */
 export async function listChildren(client: ZkClient, path: string): Promise<string[]> {

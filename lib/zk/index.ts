@@ -5,5 +5,5 @@ export type { ZkClientOptions, ZkClientEvents, ZkState, SessionInfo } from './cl
 export { ZkTransaction, TransactionError } from './transaction';
 export type { TxOp, TxResult } from './transaction';
 export { ZkMirror, ZK_MIRROR_DEFAULTS } from './mirror';
-export { childrenOrNull, getDataOrNull, removeIfPresent } from './reads';
+export { childrenOrNull, getDataOrNull, readTextOrNull, removeIfPresent, type TextRead } from './reads';
 export type { MirrorEntry, MirrorChange, ZkMirrorEvents, ZkMirrorOptions } from './mirror';

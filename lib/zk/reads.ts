@@ -17,6 +17,18 @@ export async function getDataOrNull(client: ZkClient, path: string): Promise<{ d
   }
 }
 
+/** A node's value as UTF-8 text (every value in a job tree is text). */
+export interface TextRead {
+  readonly value: string;
+  readonly stat: ZkStat;
+}
+
+/** Value as text and stat, or null when the node does not exist. */
+export async function readTextOrNull(client: ZkClient, path: string): Promise<TextRead | null> {
+  const read = await getDataOrNull(client, path);
+  return read === null ? null : { value: read.data.toString('utf8'), stat: read.stat };
+}
+
 /** Child names (in the server's order), or null when the node does not exist. */
 export async function childrenOrNull(client: ZkClient, path: string): Promise<string[] | null> {
   try {

@@ -6,7 +6,7 @@ import 'server-only';
  * cannot be stored the answer is 503 AUDIT_UNAVAILABLE and nothing changes. Never a password or digest.
  */
 import { RegistryUnavailableError } from '../errors';
-import type { Actor, AuditEntry, AuditValue } from '../operations/audit';
+import type { Actor, AuditEntry, AuditValue } from './entry';
 import { getRegistry } from '../registries';
 import { AuditUnavailableError } from './errors';
 import { commitWithAudit, CONSOLE_AUDIT_DIR } from './store';

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { AuditEntry, AuditValue, StoredAuditEntry } from '../operations/audit';
+import type { AuditEntry, AuditValue, StoredAuditEntry } from './entry';
 import { AuditUnavailableError } from './errors';
 import { lineDiff } from './line-diff';
 

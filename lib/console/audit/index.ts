@@ -6,4 +6,5 @@ export { auditLimits, DEFAULT_AUDIT_LIMITS, type AuditLimits } from './settings'
 export { auditLog, ZkAuditLog, type AuditQuery } from './log';
 export { auditedAdminChange, auditFailedLogin, FAILED_LOGIN_FLUSH_MS, flushFailedLogins, recordConsoleEntry, type ConsoleAuditRecord } from './console-audit';
 export { lineDiff } from './line-diff';
-export type { StoredAuditEntry } from '../operations/audit';
+export { UNATTRIBUTED, type Actor, type AuditEntry, type AuditRecord, type AuditValue, type StoredAuditEntry } from './entry';
+export { getAuditSink, MemoryAuditSink, setAuditSink, type AuditSink } from './sink';

@@ -3,7 +3,7 @@ import 'server-only';
 import type { ZkClient } from '@/lib/zk';
 import { childrenOrNull, getDataOrNull } from '@/lib/zk';
 import { RegistryUnavailableError } from '../errors';
-import type { StoredAuditEntry } from '../operations/audit';
+import type { StoredAuditEntry } from './entry';
 import { getRegistry, listRegistries } from '../registries';
 import { decodeEntry } from './encode';
 import { CONSOLE_AUDIT_DIR, entrySeq, isEntryName, namespaceAuditDir } from './store';

@@ -28,7 +28,7 @@ import {
   type ZkClient,
   type ZkTransaction,
 } from '@/lib/zk';
-import type { AuditEntry } from '../operations/audit';
+import type { AuditEntry } from './entry';
 import { CONSOLE_NODE } from '../settings';
 import { encodeEntry } from './encode';
 import { AuditUnavailableError } from './errors';

@@ -20,7 +20,7 @@ import {
 import { BadVersionError, NoNodeError, TransactionError, type TxResult } from '@/lib/zk';
 import { AdminRequiredError, ConflictError, ConsoleError, NotFoundError } from '../errors';
 import { readJob, type JobState } from './job';
-import { UNATTRIBUTED, type Actor, type AuditEntry, type AuditRecord } from './audit';
+import { UNATTRIBUTED, type Actor, type AuditEntry, type AuditRecord } from '../audit/entry';
 import { openTree, WritePlan, type OperationOutcome, type Tree } from './tree';
 
 /** Either the parsed object as GET gave it (changed where the operator changed it) or the whole text. */

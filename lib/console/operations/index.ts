@@ -1,6 +1,5 @@
 import 'server-only';
 /** The console's write operations (docs/api.md "Routes"): each validates, writes in one transaction, and returns its audit record. */
-export * from './audit';
 export { openTree, type OperationOutcome } from './tree';
 export { updateJobConfig, InvalidConfigError } from './config';
 export type { ConfigEdit, ConfigUpdateResult } from './config';

@@ -6,7 +6,7 @@ import 'server-only';
  */
 import { validateInstanceId } from '@/lib/jobtree';
 import { NotFoundError } from '../errors';
-import { UNATTRIBUTED, type Actor } from './audit';
+import { UNATTRIBUTED, type Actor } from '../audit/entry';
 import { readInstances, readJob } from './job';
 import { openTree, readPlanCommit, WritePlan, type OperationOutcome } from './tree';
 

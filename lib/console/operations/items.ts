@@ -2,7 +2,7 @@ import 'server-only';
 /** POST …/jobs/{job}/items/{item}/disable|enable: `sharding/{item}/disabled` (docs/protocol.md §1, §3). */
 import { ConfigError, parseConfig, validateItem, type ServerStatus } from '@/lib/jobtree';
 import { NotFoundError } from '../errors';
-import { UNATTRIBUTED, type Actor } from './audit';
+import { UNATTRIBUTED, type Actor } from '../audit/entry';
 import { planMissingParents, readJob, type JobState } from './job';
 import { openTree, readPlanCommit, WritePlan, type OperationOutcome } from './tree';
 

@@ -1,7 +1,7 @@
 import 'server-only';
 /** DELETE …/jobs/{job}: remove the job's whole subtree, refused while any instance is online. */
 import { ConflictError } from '../errors';
-import { UNATTRIBUTED, type Actor, type AuditEntry, type AuditRecord } from './audit';
+import { UNATTRIBUTED, type Actor, type AuditEntry, type AuditRecord } from '../audit/entry';
 import { readJob } from './job';
 import { openTree, readPlanCommit, WritePlan, type OperationOutcome } from './tree';
 

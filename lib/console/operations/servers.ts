@@ -14,7 +14,7 @@ import {
   type ServerStatus,
 } from '@/lib/jobtree';
 import { ConflictError, NotFoundError } from '../errors';
-import { UNATTRIBUTED, type Actor } from './audit';
+import { UNATTRIBUTED, type Actor } from '../audit/entry';
 import { planMissingParents, planNecessary, readInstances, readJob, type JobState } from './job';
 import { openTree, readPlanCommit, WritePlan, type OperationOutcome, type Tree } from './tree';
 

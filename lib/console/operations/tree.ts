@@ -7,20 +7,20 @@ import 'server-only';
 import {
   BadVersionError,
   childrenOrNull,
-  getDataOrNull,
   NodeExistsError,
   NoNodeError,
   NotEmptyError,
+  readTextOrNull,
   TransactionError,
+  type TextRead,
   type TxResult,
   type ZkClient,
-  type ZkStat,
 } from '@/lib/zk';
 import { commitWithAudit, namespaceAuditDir } from '../audit/store';
 import { ConflictError } from '../errors';
 import { getRegistry } from '../registries';
 import type { Registry } from '../registry';
-import type { Actor, AuditEntry, AuditRecord, AuditValue } from './audit';
+import type { Actor, AuditEntry, AuditRecord, AuditValue } from '../audit/entry';
 
 export interface OperationOutcome<R> {
   /** The JSON-able answer of the route. */
@@ -53,9 +53,8 @@ export class Tree {
   }
 
   /** The node's value and stat, or null when it does not exist. */
-  async read(relPath: string): Promise<{ value: string; stat: ZkStat } | null> {
-    const read = await getDataOrNull(this.client, this.abs(relPath));
-    return read === null ? null : { value: read.data.toString('utf8'), stat: read.stat };
+  read(relPath: string): Promise<TextRead | null> {
+    return readTextOrNull(this.client, this.abs(relPath));
   }
 
   /** Child names ascending, or null when the node does not exist. */

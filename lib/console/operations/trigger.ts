@@ -2,7 +2,7 @@ import 'server-only';
 /** POST …/trigger and …/reshard (docs/protocol.md §3 "Trigger and shutdown", "When to reshard"). */
 import { TRIGGER_VALUE } from '@/lib/jobtree';
 import { ConflictError } from '../errors';
-import { UNATTRIBUTED, type Actor } from './audit';
+import { UNATTRIBUTED, type Actor } from '../audit/entry';
 import { planNecessary, readInstances, readJob } from './job';
 import { openTree, readPlanCommit, WritePlan, type OperationOutcome } from './tree';
 
