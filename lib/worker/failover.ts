@@ -16,7 +16,7 @@
  */
 import { sortInstancesDescending } from '../jobtree/sharding';
 import { tryParseItem } from '../jobtree/names';
-import { BadVersionError, NodeExistsError, NoNodeError, TransactionError } from '../zk';
+import { BadVersionError, NodeExistsError, NoNodeError, removeIfPresent, TransactionError } from '../zk';
 import { withLatch } from './election';
 import { parseMarker } from './execution';
 import { listChildren, readNode, zxidBefore, type NodeRead } from './nodes';
@@ -88,6 +88,50 @@ export class FailoverService {
     if (running.value === deadId) return true;
     // A blank persistent `running` (a 2.x-style writer with failover on) belongs to the item's owner.
     return running.value === '' && running.stat.ephemeralOwner === '0' && owner?.value === deadId;
+  }
+
+  /**
+   * Periodic (the runner's reconcile): `running` nodes left by instances that are gone — a crash nobody
+   * saw, e.g. while every survivor was itself down — are flagged like a crash seen live, so those items
+   * neither block resharding nor stay unrun; with failover switched off since, they are only removed.
+   * A `running` of ours that no run here `holds`, from this registration, is a release the connection
+   * cut off, and is removed. Only with monitorExecution (otherwise there are no `running` nodes).
+   */
+  async sweepOrphans(holds: (item: number) => boolean): Promise<void> {
+    const { client, paths, instanceId } = this.rt;
+    if (!this.rt.config().monitorExecution) return;
+    const online = new Map<string, string>();
+    for (const id of await listChildren(client, paths.instances)) {
+      const node = await readNode(client, paths.instanceNode(id));
+      if (node !== null) online.set(id, node.stat.czxid);
+    }
+    const items = (await listChildren(client, paths.sharding)).map(tryParseItem).filter((i): i is number => i !== null);
+    const dead = new Map<string, { czxid: string | null; items: number[] }>();
+    for (const item of items) {
+      const running = await readNode(client, paths.running(item));
+      if (running === null || running.value === '' || running.stat.ephemeralOwner !== '0') continue;
+      const czxid = online.get(running.value);
+      const ownerLives = czxid !== undefined && !zxidBefore(running.stat.czxid, czxid);
+      if (running.value === instanceId) {
+        if (holds(item)) continue;
+        if (ownerLives) {
+          await removeIfPresent(client, paths.running(item), running.stat.version);
+          continue;
+        }
+      } else if (ownerLives) continue;
+      const entry = dead.get(running.value) ?? { czxid: czxid ?? null, items: [] };
+      entry.items.push(item);
+      dead.set(running.value, entry);
+    }
+    for (const [id, { czxid, items: theirs }] of dead) {
+      if (this.rt.config().failover) await this.flagCrashed(id, czxid, theirs);
+      else {
+        for (const item of theirs) {
+          const running = await readNode(client, paths.running(item));
+          if (running !== null && running.value === id) await removeIfPresent(client, paths.running(item), running.stat.version);
+        }
+      }
+    }
   }
 
   /** Any flags waiting? */

@@ -2,13 +2,14 @@
  * One job in this process: registration, the trigger, the reactions to the job's tree, and draining.
  * The services (election, sharding, execution, failover) do the ZooKeeper work; this class decides when.
  *
- * Transitions of a job here, and what drives them:
- *   starting --registered on the session--> active
- *   active --lease runs out (fencing.ts)--> fenced: nothing starts, running items are aborted
- *   fenced --lease back, same session--> active
- *   any --new session (old one expired)--> re-registering --registered--> active
- *   active --our instance node deleted while our session lives (console shutdown)--> shut down (final)
- *   any --close()--> draining (no new starts, running items finish) --nodes removed--> closed
+ * Its phase (one field, `#phase`), and what moves it:
+ *   waiting --a valid config (at start, or written later)--> registering --registered on the session--> active
+ *   active --new session (the old one expired)--> registering
+ *   active --our instance node deleted while our session lives (console shutdown)--> shut-down
+ *   any --close()--> draining (no new starts, running items finish, nodes removed); shut-down and
+ *   draining are final.
+ * Fencing is the lease's (fencing.ts), not a phase: while it has run out nothing starts (canStart())
+ * and running items are aborted; it comes back on the same session.
  *
  * Reactions to the tree (from a ZkMirror of the job root):
  *   instance gone          → leader flags a reshard; with failover, flag the items it was running
@@ -35,7 +36,6 @@
 import type { JobConfig, ParsedConfig } from '../jobtree/config-types';
 import type { Flavour } from '../jobtree/flavour';
 import { parsePath, relativeToNamespace } from '../jobtree/paths';
-import { tryParseItem } from '../jobtree/names';
 import { encodeInstanceValue, encodeServerValue, parseInstanceValue } from '../jobtree/values';
 import { isRetryable, removeIfPresent, ZkMirror, type MirrorChange, type ZkClient } from '../zk';
 import { judgeConfigText } from './config-guard';
@@ -45,9 +45,11 @@ import type { RunKind, WorkerEvents } from './events';
 import { ExecutionService, parseMarker } from './execution';
 import { FailoverService, type TakenItem } from './failover';
 import type { SessionLease } from './fencing';
-import { absoluteJobPaths, createIfAbsent, errorMessage, listChildren, readNode, sameSession, sleep, zxidBefore, type AbsoluteJobPaths, type NodeRead } from './nodes';
+import { FireLoop, type RunSpan } from './misfire';
+import { absoluteJobPaths, createIfAbsent, errorMessage, readNode, sameSession, sleep, zxidBefore, type AbsoluteJobPaths, type NodeRead } from './nodes';
 import type { ResolvedJob, ResolvedWorkerOptions } from './options';
 import { registerInstance, registerJobConfig, registerServer } from './registration';
+import { reRegister, retryTransient, type RetryContext } from './registration-retry';
 import { Rerunnable } from './rerunnable';
 import type { JobRuntime } from './runtime';
 import { ShardingService } from './sharding';
@@ -62,12 +64,16 @@ const FREE_POLL_MS = 20;
 /** `running` czxids remembered per item (see #runningSeen). */
 const RUNNING_SEEN_KEPT = 4;
 
-/** A run of this instance's items for one fire: the fire, and when the run started and ended here. */
-interface RunSpan {
-  readonly fire: number;
-  readonly startedAt: number;
-  readonly endedAt: number;
-}
+/**
+ * Where the job is in its life here (see the header). `session`: the ZooKeeper session our instance and
+ * server nodes were registered on; kept through shut-down and draining, for the goodbye steps.
+ */
+type Phase =
+  | { readonly name: 'waiting' }
+  | { readonly name: 'registering' }
+  | { readonly name: 'active'; readonly session: string }
+  | { readonly name: 'shut-down'; readonly session: string }
+  | { readonly name: 'draining'; readonly session: string | null };
 
 type Emit = <K extends keyof WorkerEvents>(event: K, ...args: WorkerEvents[K]) => void;
 
@@ -97,19 +103,15 @@ export class JobRunner implements JobRuntime {
   readonly #activation = new Rerunnable(() => this.#tryActivate());
   readonly #taking = new Rerunnable(() => this.#takeFlagged());
   readonly #catchingUp = new Rerunnable(() => this.#catchUp());
-  #registeredSession: string | null = null;
+  #phase: Phase = { name: 'waiting' };
+  /** The registration under way, so a second request joins it. */
   #registering: Promise<void> | null = null;
-  #shutdown = false;
-  #closing = false;
   #closePromise: Promise<void> | null = null;
-  /** A cron/trigger run (with its misfire re-runs) is in progress. */
-  #busy = false;
-  #currentItems: number[] = [];
+  readonly #fires: FireLoop;
   /** A cron/trigger fire whose claim is under way (waiting for a reshard, say): catch-up leaves it be. */
   #claiming = false;
   /** A catch-up was asked for while a fire was claiming: run it once the claim is done. */
   #catchUpAfterClaim = false;
-  #missedFire: Date | null = null;
   /** When (our clock) the total last changed, and the total before: items it added were not due before. */
   #totalChange: { at: number; before: number } | null = null;
   readonly #runs = new Set<Promise<void>>();
@@ -137,6 +139,33 @@ export class JobRunner implements JobRuntime {
       (fireTime) => this.#fire(fireTime, 'cron'),
       (err) => this.#warn(`cannot schedule: ${errorMessage(err)}`),
     );
+    this.#fires = new FireLoop(this, {
+      run: (fireTime, kind, only) => this.#runOnce(fireTime, kind, only),
+      fireAfter: (time) => this.#schedule.fireAfter(time),
+      track: (run) => this.#track(run),
+    });
+  }
+
+  /** The session we are registered on (also while shut down or draining); null before and between. */
+  #registeredOn(): string | null {
+    const p = this.#phase;
+    return p.name === 'active' || p.name === 'shut-down' || p.name === 'draining' ? p.session : null;
+  }
+
+  /** Shut down or closing: final, nothing new is started or registered. */
+  #ended(): boolean {
+    return this.#phase.name === 'shut-down' || this.#phase.name === 'draining';
+  }
+
+  /** Registration on `session` completed: active, or (when it ended meanwhile) remembered for the goodbye. */
+  #registered(session: string): void {
+    const p = this.#phase;
+    if (p.name === 'shut-down' || p.name === 'draining') this.#phase = { ...p, session };
+    else this.#phase = { name: 'active', session };
+  }
+
+  #retry(): RetryContext {
+    return { client: this.client, stopped: () => this.#phase.name === 'draining', signal: this.#stop.signal, warn: (m) => this.#warn(m) };
   }
 
   // ---- JobRuntime -------------------------------------------------------------------------------
@@ -152,17 +181,11 @@ export class JobRunner implements JobRuntime {
 
   /** Refused at start: no valid config yet, nothing registered, waiting for a valid write. */
   get waiting(): boolean {
-    return this.#parsed === null;
+    return this.#phase.name === 'waiting';
   }
 
   canStart(): boolean {
-    return (
-      !this.#closing &&
-      !this.#shutdown &&
-      this.#registeredSession !== null &&
-      this.#registeredSession === this.client.session?.sessionId &&
-      this.lease.valid()
-    );
+    return this.#phase.name === 'active' && this.#phase.session === this.client.session?.sessionId && this.lease.valid();
   }
 
   emit<K extends keyof WorkerEvents>(event: K, ...args: WorkerEvents[K]): void {
@@ -179,7 +202,7 @@ export class JobRunner implements JobRuntime {
     // A loaded or briefly unreachable ZooKeeper must not kill a starting worker: a lost connection or a
     // timeout is retried until the connect deadline; a job conflict fails at once.
     const deadline = this.#connectDeadline();
-    const adoption = await this.#retryTransient('registering the config', deadline, () => registerJobConfig(this.client, this.paths, this.job));
+    const adoption = await retryTransient(this.#retry(), 'registering the config', deadline, () => registerJobConfig(this.client, this.paths, this.job));
     if (!adoption.ok) {
       this.#refuse(adoption.reason, adoption.mzxid);
       // The mirror's first load replays the refused write (same mzxid, not announced again) and
@@ -197,6 +220,7 @@ export class JobRunner implements JobRuntime {
   async #activate(parsed: ParsedConfig, deadline: number): Promise<void> {
     this.#parsed = parsed;
     this.#refusedMzxid = null;
+    if (this.#phase.name === 'waiting') this.#phase = { name: 'registering' };
     if (parsed.flavour !== (this.job.flavour === '3.x' ? '3.x-yaml' : '2.x-json')) {
       this.#warn(`the stored config is ${parsed.flavour}, not ${this.job.flavour}: following the stored format`);
     }
@@ -205,13 +229,13 @@ export class JobRunner implements JobRuntime {
     // while the mirror still loads. Until registered, a fire is only noted (canStart() is false).
     this.#schedule.set(this.config().cron, this.config().timeZone);
     try {
-      await this.#retryTransient('registering the instance', deadline, () => this.#register());
+      await retryTransient(this.#retry(), 'registering the instance', deadline, () => this.#register());
       if (this.#mirror === null) await this.#startMirror();
     } catch (err) {
       this.#schedule.stop();
       throw err;
     }
-    if (this.#closing || this.#shutdown) {
+    if (this.#ended()) {
       this.#schedule.stop();
       return;
     }
@@ -234,11 +258,11 @@ export class JobRunner implements JobRuntime {
    * once this attempt ends.
    */
   async #tryActivate(): Promise<void> {
-    if (this.#closing || this.#parsed !== null) return;
+    if (this.#phase.name !== 'waiting') return;
     const deadline = this.#connectDeadline();
     let adoption;
     try {
-      adoption = await this.#retryTransient('reading the config', deadline, () => registerJobConfig(this.client, this.paths, this.job));
+      adoption = await retryTransient(this.#retry(), 'reading the config', deadline, () => registerJobConfig(this.client, this.paths, this.job));
     } catch (err) {
       // Another job's class is a refusal like any other here: the process is already running.
       if (err instanceof JobConflictError) this.#refuse(err.reason, null);
@@ -262,10 +286,10 @@ export class JobRunner implements JobRuntime {
   /** A new session replaced an expired one: our ephemerals and any claim to our items are gone. */
   onNewSession(): void {
     // A waiting job has nothing registered to lose; its mirror follows the new session by itself.
-    if (this.#closing || this.#shutdown || this.#parsed === null) return;
-    this.#registeredSession = null;
+    if (this.#phase.name !== 'active' && this.#phase.name !== 'registering') return;
+    this.#phase = { name: 'registering' };
     this.#execution.abortAll('ZooKeeper session expired');
-    this.#spawn(this.#registerWithRetry());
+    this.#spawn(this.#registerAgain());
   }
 
   /** The lease ran out: stop everything running (nothing new starts: canStart() is false). */
@@ -284,7 +308,7 @@ export class JobRunner implements JobRuntime {
   close(): Promise<void> {
     if (this.#closePromise) return this.#closePromise;
     this.#closePromise = (async () => {
-      this.#closing = true;
+      this.#phase = { name: 'draining', session: this.#registeredOn() };
       this.#schedule.stop();
       if (this.#reconcileTimer) clearInterval(this.#reconcileTimer);
       const drained = await this.#settleRuns(this.options.drainTimeoutMs);
@@ -299,7 +323,7 @@ export class JobRunner implements JobRuntime {
         // Gone first, then the flag: a reshard it starts at once no longer counts us (2.x workers flag
         // this from any instance too).
         () => this.#removeOwnInstance(),
-        () => (this.#registeredSession === null ? Promise.resolve() : this.#sharding.setNecessary()),
+        () => (this.#registeredOn() === null ? Promise.resolve() : this.#sharding.setNecessary()),
       ];
       for (const step of steps) {
         try {
@@ -344,40 +368,19 @@ export class JobRunner implements JobRuntime {
       await registerServer(this.client, this.paths, this.ip, this.flavour(), config.disabled);
       // A joiner asks for a reshard itself (as 2.x does) rather than rely on a leader noticing.
       await this.#sharding.setNecessary();
-      if (this.client.session?.sessionId === sessionId) this.#registeredSession = sessionId;
+      if (sessionId !== null && this.client.session?.sessionId === sessionId) this.#registered(sessionId);
     })().finally(() => {
       this.#registering = null;
     });
     return this.#registering;
   }
 
-  async #retryTransient<T>(what: string, deadline: number, attempt: () => Promise<T>): Promise<T> {
-    for (;;) {
-      try {
-        return await attempt();
-      } catch (err) {
-        if (!isRetryable(err) || Date.now() >= deadline || this.#closing) throw err;
-        this.#warn(`${what} failed, retrying: ${errorMessage(err)}`);
-        await sleep(250, this.#stop.signal);
-        await this.client.waitConnected(Math.max(1, deadline - Date.now()));
-      }
-    }
-  }
-
-  async #registerWithRetry(): Promise<void> {
-    while (!this.#closing && !this.#shutdown && this.#registeredSession === null) {
-      try {
-        await this.client.waitConnected(this.options.sessionTimeoutMs);
-        await this.#register();
-        this.#spawn(this.#reconcile());
-        this.#spawn(this.#taking.request());
-        this.#track(this.#catchingUp.request());
-        return;
-      } catch (err) {
-        this.#warn(`re-registration failed, retrying: ${errorMessage(err)}`);
-        await sleep(500, this.#stop.signal);
-      }
-    }
+  async #registerAgain(): Promise<void> {
+    const registered = await reRegister(this.#retry(), () => this.#phase.name === 'registering', this.options.sessionTimeoutMs, () => this.#register());
+    if (!registered) return;
+    this.#spawn(this.#reconcile());
+    this.#spawn(this.#taking.request());
+    this.#track(this.#catchingUp.request());
   }
 
   // ---- reactions to the tree --------------------------------------------------------------------
@@ -391,13 +394,13 @@ export class JobRunner implements JobRuntime {
     } catch {
       return;
     }
-    if (this.#closing || this.#shutdown) return;
+    if (this.#ended()) return;
     if (parsed.kind === 'config') {
       if (change.type !== 'remove') this.#onConfig(change.data.toString('utf8'), change.stat.mzxid);
       return;
     }
     // Waiting for a valid config: nothing is registered, so nothing else in the tree concerns us yet.
-    if (this.#parsed === null) return;
+    if (this.#phase.name === 'waiting') return;
     switch (parsed.kind) {
       case 'instance': {
         const id = parsed.instanceId ?? '';
@@ -420,7 +423,7 @@ export class JobRunner implements JobRuntime {
         if (change.type !== 'remove' && change.data.toString('utf8') === this.instanceId) this.#track(this.#catchingUp.request());
         break;
       case 'shardingNecessary':
-        if (change.type === 'add' && this.#registeredSession !== null) this.#spawn(this.#sharding.reshardNowIfLeader(this.#stop.signal));
+        if (change.type === 'add' && this.#registeredOn() !== null) this.#spawn(this.#sharding.reshardNowIfLeader(this.#stop.signal));
         break;
       case 'running':
         if (parsed.item !== undefined && change.type !== 'remove') {
@@ -502,7 +505,7 @@ export class JobRunner implements JobRuntime {
     if (change.type === 'remove') {
       // After an expiry the registered session is already cleared, so a re-registration's churn is not
       // mistaken for a shutdown; a deletion of this session's node still needs confirming.
-      const session = this.#registeredSession;
+      const session = this.#registeredOn();
       if (session !== null && sameSession(change.previous.stat.ephemeralOwner, session)) this.#spawn(this.#confirmShutdown(session));
       return;
     }
@@ -526,10 +529,11 @@ export class JobRunner implements JobRuntime {
    * as the session may still live; a new session means expiry, which re-registration handles.
    */
   async #confirmShutdown(session: string): Promise<void> {
-    while (this.#registeredSession === session && !this.#shutdown && !this.#closing) {
+    const stillActive = (): boolean => this.#phase.name === 'active' && this.#phase.session === session;
+    while (stillActive()) {
       try {
         const node = await this.client.exists(this.paths.instanceNode(this.instanceId));
-        if (node === null && this.client.session?.sessionId === session && this.#registeredSession === session) this.#onShutdown();
+        if (node === null && this.client.session?.sessionId === session && stillActive()) this.#onShutdown(session);
         return;
       } catch (err) {
         if (!isRetryable(err)) {
@@ -542,9 +546,8 @@ export class JobRunner implements JobRuntime {
     }
   }
 
-  #onShutdown(): void {
-    if (this.#shutdown) return;
-    this.#shutdown = true;
+  #onShutdown(session: string): void {
+    this.#phase = { name: 'shut-down', session };
     this.#schedule.stop();
     // With failover on the others re-run what we are executing, so stop it; without, let it finish.
     if (this.config().failover) this.#execution.abortAll('instance shut down by the console');
@@ -574,7 +577,7 @@ export class JobRunner implements JobRuntime {
   async #restoreOwnServer(previous: string): Promise<void> {
     // Not canStart(): the deletion may land while we re-register, before the session counts as registered.
     const own = await readNode(this.client, this.paths.instanceNode(this.instanceId));
-    if (own === null || !sameSession(own.stat.ephemeralOwner, this.client.session?.sessionId) || this.#shutdown || this.#closing) return;
+    if (own === null || !sameSession(own.stat.ephemeralOwner, this.client.session?.sessionId) || this.#ended()) return;
     // A blank 3.x value reads as "not written yet" (registerServer's rule); a blank 2.x one means enabled.
     const value = previous.trim() === '' && this.flavour() === '3.x-yaml' ? encodeServerValue(this.flavour(), this.config().disabled ? 'DISABLED' : 'ENABLED') : previous;
     if (await createIfAbsent(this.client, this.paths.serverNode(this.ip), value)) {
@@ -594,11 +597,11 @@ export class JobRunner implements JobRuntime {
   }
 
   async #leaderFlagsReshard(): Promise<void> {
-    if (this.#registeredSession !== null && (await this.#election.isLeader())) await this.#sharding.setNecessary();
+    if (this.#registeredOn() !== null && (await this.#election.isLeader())) await this.#sharding.setNecessary();
   }
 
   async #onInstanceGone(deadId: string, reincarnatedCzxid: string | null): Promise<void> {
-    if (this.#registeredSession === null) return;
+    if (this.#registeredOn() === null) return;
     await this.#leaderFlagsReshard();
     if (this.config().failover) {
       await this.#failover.flagCrashed(deadId, reincarnatedCzxid);
@@ -607,7 +610,7 @@ export class JobRunner implements JobRuntime {
   }
 
   #onConfig(text: string, mzxid: string): void {
-    if (this.#parsed === null) {
+    if (this.#phase.name === 'waiting') {
       if (mzxid !== this.#refusedMzxid) this.#spawn(this.#activation.request());
       return;
     }
@@ -628,7 +631,7 @@ export class JobRunner implements JobRuntime {
     const next = verdict.parsed;
     const before = this.#parsed?.normalized;
     const after = next.normalized;
-    if (!this.#shutdown && !this.#closing) {
+    if (!this.#ended()) {
       try {
         this.#schedule.set(after.cron, after.timeZone);
       } catch (err) {
@@ -667,47 +670,8 @@ export class JobRunner implements JobRuntime {
       // items until the next membership change. Any instance noticing flags it; the leader reshards.
       await this.#sharding.setNecessary();
     }
-    await this.#sweepOrphans();
+    await this.#failover.sweepOrphans((item) => this.#execution.holds(item));
     if (this.config().failover && (await this.#failover.hasFlags())) await this.#taking.request();
-  }
-
-  async #sweepOrphans(): Promise<void> {
-    if (!this.config().monitorExecution) return;
-    const { client, paths } = this;
-    const online = new Map<string, string>();
-    for (const id of await listChildren(client, paths.instances)) {
-      const node = await readNode(client, paths.instanceNode(id));
-      if (node !== null) online.set(id, node.stat.czxid);
-    }
-    const items = (await listChildren(client, paths.sharding)).map(tryParseItem).filter((i): i is number => i !== null);
-    const dead = new Map<string, { czxid: string | null; items: number[] }>();
-    for (const item of items) {
-      const running = await readNode(client, paths.running(item));
-      if (running === null || running.value === '' || running.stat.ephemeralOwner !== '0') continue;
-      const czxid = online.get(running.value);
-      const ownerLives = czxid !== undefined && !zxidBefore(running.stat.czxid, czxid);
-      if (running.value === this.instanceId) {
-        if (this.#execution.holds(item)) continue;
-        if (ownerLives) {
-          // Ours, from this registration, and no run holds it: a release the connection cut off.
-          await removeIfPresent(client, paths.running(item), running.stat.version);
-          continue;
-        }
-      } else if (ownerLives) continue;
-      const entry = dead.get(running.value) ?? { czxid: czxid ?? null, items: [] };
-      entry.items.push(item);
-      dead.set(running.value, entry);
-    }
-    for (const [id, { czxid, items: theirs }] of dead) {
-      if (this.config().failover) await this.#failover.flagCrashed(id, czxid, theirs);
-      else {
-        // Failover was switched off since: nobody will re-run it, just unblock the item.
-        for (const item of theirs) {
-          const running = await readNode(client, paths.running(item));
-          if (running !== null && running.value === id) await removeIfPresent(client, paths.running(item), running.stat.version);
-        }
-      }
-    }
   }
 
   // ---- runs -------------------------------------------------------------------------------------
@@ -715,64 +679,12 @@ export class JobRunner implements JobRuntime {
   /** A cron fire or an on-demand trigger. */
   #fire(fireTime: Date, kind: RunKind): void {
     if (!this.canStart()) {
-      this.emit('skipped', { job: this.job.name, fireTime, reason: this.#shutdown ? 'shut down' : this.#closing ? 'closing' : this.#registeredSession === null ? 'not registered' : 'fenced' });
+      const p = this.#phase.name;
+      const reason = p === 'shut-down' ? 'shut down' : p === 'draining' ? 'closing' : p === 'active' ? 'fenced' : 'not registered';
+      this.emit('skipped', { job: this.job.name, fireTime, reason });
       return;
     }
-    if (this.#busy) {
-      if (kind === 'cron') this.#spawn(this.#markMisfire(fireTime));
-      else this.emit('skipped', { job: this.job.name, fireTime, reason: 'running' });
-      return;
-    }
-    this.#busy = true;
-    this.#track(
-      (async () => {
-        try {
-          let last = await this.#runOnce(fireTime, kind, null);
-          while (this.#missedFire !== null && this.canStart()) {
-            const missed = this.#missedFire;
-            this.#missedFire = null;
-            const marked = await this.#takeMisfireMarks();
-            if (this.config().misfire && marked.size > 0) last = await this.#runOnce(missed, 'misfire', marked);
-            else if (last !== null && this.#lateOnly(last, missed.getTime())) last = await this.#runOnce(missed, 'cron', null);
-            else break;
-          }
-        } finally {
-          this.#missedFire = null;
-          this.#currentItems = [];
-          this.#busy = false;
-        }
-      })(),
-    );
-  }
-
-  async #markMisfire(fireTime: Date): Promise<void> {
-    const items = [...this.#currentItems];
-    this.#missedFire = fireTime;
-    await Promise.all(items.map((i) => this.client.create(this.paths.misfire(i), '', 'persistent').catch(() => undefined)));
-    this.emit('misfire', { job: this.job.name, fireTime, items });
-  }
-
-  /** Remove our items' misfire marks; resolves with the items that had one. */
-  async #takeMisfireMarks(): Promise<Set<number>> {
-    const marked = new Set<number>();
-    await Promise.all(
-      this.#currentItems.map(async (i) => {
-        if (await removeIfPresent(this.client, this.paths.misfire(i))) marked.add(i);
-      }),
-    );
-    return marked;
-  }
-
-  /**
-   * A fire arrived while the run before it was still going and misfire re-runs do not apply: run it
-   * late all the same when that run overran only because it started late (a wait for a reshard, a
-   * catch-up before it), i.e. it would have ended before this fire had it started on time, and this
-   * fire's period has not passed yet. A job that simply runs longer than its period keeps misfire's
-   * meaning (the fire is skipped).
-   */
-  #lateOnly(last: RunSpan, missed: number): boolean {
-    const next = this.#schedule.fireAfter(missed);
-    return last.endedAt - last.startedAt < missed - last.fire && next !== null && Date.now() < next;
+    this.#fires.fire(fireTime, kind);
   }
 
   /**
@@ -801,7 +713,7 @@ export class JobRunner implements JobRuntime {
       }
       for (const item of claimed.deferred) this.#track(this.#runWhenFree(item, fireTime, kind));
       if (claimed.started.length === 0) return null;
-      if (mode === 'fire') this.#currentItems = claimed.started;
+      if (mode === 'fire') this.#fires.started(claimed.started);
       const startedAt = Date.now();
       const claimSession = this.client.session?.sessionId;
       const outcome = await this.#execution.run(claimed.started, fireTime, kind);
@@ -1008,7 +920,7 @@ export class JobRunner implements JobRuntime {
 
   #spawn(p: Promise<unknown>): void {
     p.catch((err: unknown) => {
-      if (!this.#closing) this.#warn(errorMessage(err));
+      if (this.#phase.name !== 'draining') this.#warn(errorMessage(err));
     });
   }
 
