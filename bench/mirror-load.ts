@@ -5,39 +5,13 @@
 import fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
-import { jobPaths, serializeConfig2x } from '../lib/jobtree';
 import { ZkClient, ZkMirror } from '../lib/zk';
 import { startZooKeeper } from '../scripts/zk-harness';
+import { INSTANCES, ITEMS, populate } from './support/namespace';
 
 const SIZES = (process.env.BENCH_MIRROR_JOBS ?? '100,1000,10000').split(',').map(Number);
-const ITEMS = 8;
-const INSTANCES = 4;
-const WRITE_BATCH = 2_000;
 /** When set, a directory: the load phase alone (not populate, not the server start) is CPU-profiled there. */
 const PROFILE_DIR = process.env.BENCH_MIRROR_PROFILE_DIR;
-
-async function populate(client: ZkClient, root: string, jobs: number): Promise<number> {
-  const paths: [string, string][] = [[root, '']];
-  for (let j = 0; j < jobs; j += 1) {
-    const name = `job-${j}`;
-    const p = jobPaths(name);
-    const at = (rel: string) => `${root}${rel}`;
-    paths.push([at(p.root), '']);
-    paths.push([at(p.config), serializeConfig2x({ jobName: name, jobClass: 'bench.Job', cron: '0/10 * * * * ?', shardingTotalCount: ITEMS })]);
-    paths.push([at(p.servers), ''], [at(p.instances), ''], [at(p.sharding), '']);
-    for (let i = 0; i < INSTANCES; i += 1) {
-      paths.push([at(p.serverNode(`10.0.0.${i + 1}`)), ''], [at(p.instanceNode(`10.0.0.${i + 1}@-@${1000 + i}`)), '']);
-    }
-    for (let item = 0; item < ITEMS; item += 1) {
-      paths.push([at(p.shardingItem(item)), ''], [at(p.shardingInstance(item)), `10.0.0.${(item % INSTANCES) + 1}@-@${1000 + (item % INSTANCES)}`]);
-    }
-  }
-  // Parents come before children in `paths`, and requests on one session are applied in order.
-  for (let i = 0; i < paths.length; i += WRITE_BATCH) {
-    await Promise.all(paths.slice(i, i + WRITE_BATCH).map(([path, data]) => client.create(path, data)));
-  }
-  return paths.length;
-}
 
 async function main(): Promise<void> {
   const zk = await startZooKeeper({ nodes: 1, tickTime: 2_000, heapMb: 1_024 });

@@ -76,3 +76,34 @@ test('the standalone folder, copied alone, serves the console with HOST, PORT, Z
   }
   expect(server.signalCode === 'SIGTERM' || server.exitCode === 0).toBe(true);
 });
+
+test('npm start serves the build on HOST and PORT against ZK_CONNECT and stops on SIGTERM', async () => {
+  test.setTimeout(90_000);
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'sk-start-'));
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    ZK_CONNECT: process.env.E2E_ZK_CONNECT,
+    ZK_NAMESPACE: process.env.E2E_NAMESPACE,
+    SHARDKEEPER_DATA_DIR: dataDir,
+  };
+  // `npm start` is `node scripts/start.mjs` (package.json); npm itself adds nothing we test.
+  const server = spawn(process.execPath, ['scripts/start.mjs'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  for (const stream of [server.stdout, server.stderr]) createInterface({ input: stream }).on('line', (line) => output.push(line));
+  try {
+    await expect
+      .poll(async () => (await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => null))?.status ?? 0, { timeout: 60_000, message: output.join('\n') })
+      .toBe(200);
+    expect(output.some((l) => l.includes(`console on http://127.0.0.1:${port}`) && l.includes(String(process.env.E2E_ZK_CONNECT)))).toBe(true);
+    // Reads need credentials there as everywhere.
+    expect((await fetch(`http://127.0.0.1:${port}/api/registries`)).status).toBe(401);
+  } finally {
+    if (server.exitCode === null) server.kill('SIGTERM');
+    if (server.exitCode === null && server.signalCode === null) await once(server, 'exit');
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  expect(server.exitCode).toBe(0);
+});

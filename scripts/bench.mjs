@@ -15,7 +15,8 @@ const results = [];
 let failed = 0;
 for (const file of files) {
   log(`bench ${file}…`);
-  const res = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [path.join('bench', file)], {
+  // react-server: the console's server modules carry the `server-only` marker, which throws elsewhere.
+  const res = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['--conditions=react-server', path.join('bench', file)], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
     encoding: 'utf8',

@@ -2,11 +2,12 @@
 // HOST:PORT against ZK_CONNECT/ZK_NAMESPACE, in the foreground until Ctrl-C or SIGTERM. Unlike
 // `npm run demo` it starts no ZooKeeper and no workers: it is the production console (README,
 // "Deploy the console").
-import { log } from './bootstrap.mjs';
+import { ensureNodeModules, log } from './bootstrap.mjs';
 import { buildConsole, consoleBuilt, startConsole } from './console-server.mjs';
 
 if (!consoleBuilt()) {
   log('no console build yet: building it (next build)…');
+  ensureNodeModules();
   const code = buildConsole();
   if (code !== 0) {
     log('the build failed; nothing started');

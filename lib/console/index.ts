@@ -9,6 +9,7 @@ export type { RegistryState, RegistryChange } from './registry';
 export { health } from './health';
 export type { Health } from './health';
 export { jobList, jobDetail, serverList } from './read-model';
+export { MAX_JOB_PAGE, parseJobQuery, type JobQuery } from './job-query';
 export type { JobListView } from './read-model';
 export * from './operations';
 export { UNATTRIBUTED, type Actor, type AuditEntry, type AuditRecord, type AuditValue, type StoredAuditEntry } from './audit/entry';

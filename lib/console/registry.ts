@@ -1,6 +1,6 @@
 import 'server-only';
 import { EventEmitter } from 'node:events';
-import { parsePath, type InstanceDepartures, type NodeSnapshot, type TreeSnapshot } from '@/lib/jobtree';
+import { LiveTreeIndex, parsePath, type InstanceDepartures, type SnapshotIndex, type TreeSnapshot } from '@/lib/jobtree';
 import { AuthFailedError, NoAuthError, ZkClient, ZkMirror, type MirrorChange, type ZkStat, type ZkState } from '@/lib/zk';
 import { RegistryUnavailableError } from './errors';
 import type { RegistrySettings } from './settings';
@@ -63,11 +63,14 @@ export class Registry extends EventEmitter<RegistryEvents> {
   #closed = false;
   #lastRead = Date.now();
   #idleTimer: NodeJS.Timeout | null = null;
-  readonly #nodes = new Map<string, NodeSnapshot>();
+  /** The namespace copy, with its children lists kept as it changes (a job's read costs that job). */
+  readonly #nodes = new LiveTreeIndex();
   /** job → the newest instance node seen removed (JobDetail.departures: the tree keeps no such trace). */
   readonly #departures = new Map<string, { at: number; instance: string }>();
   #watchingSince = Date.now();
   #generation = 0;
+  /** job → the generation of its latest change: a view derived at that generation is still true. */
+  readonly #jobChangedAt = new Map<string, number>();
   #started: Promise<void> | null = null;
   #lastError: string | null = null;
   /**
@@ -97,6 +100,7 @@ export class Registry extends EventEmitter<RegistryEvents> {
     const mirror = new ZkMirror(client, `/${settings.namespace}`);
     // A new session sees no removals from before it (an idle registry reopening): forget the old ones.
     this.#departures.clear();
+    this.#jobChangedAt.clear();
     this.#watchingSince = Date.now();
     this.#client = client;
     this.#mirror = mirror;
@@ -144,6 +148,14 @@ export class Registry extends EventEmitter<RegistryEvents> {
     return { lastLeft: this.#departures.get(job) ?? null, watchingSince: this.#watchingSince };
   }
 
+  /**
+   * Changes whenever anything under `/{job}` changes, or the copy is reloaded (a new session of an idle
+   * registry): what was derived from the job's nodes at one version holds until it moves.
+   */
+  jobVersion(job: string): string {
+    return `${this.#session}:${this.#jobChangedAt.get(job) ?? 0}`;
+  }
+
   get generation(): number {
     return this.#generation;
   }
@@ -161,6 +173,11 @@ export class Registry extends EventEmitter<RegistryEvents> {
   }
 
   get snapshot(): TreeSnapshot {
+    return this.#nodes.snapshot;
+  }
+
+  /** The copy as an index over the whole namespace, current as of this moment (read it synchronously). */
+  get tree(): SnapshotIndex {
     return this.#nodes;
   }
 
@@ -215,6 +232,7 @@ export class Registry extends EventEmitter<RegistryEvents> {
     const mirror = this.#mirror;
     this.#session += 1;
     this.#nodes.clear();
+    this.#jobChangedAt.clear();
     this.#generation += 1;
     this.emit('state', this.state);
     mirror.close();
@@ -286,6 +304,8 @@ export class Registry extends EventEmitter<RegistryEvents> {
       });
     }
     this.#generation += 1;
+    const job = rel.split('/')[1];
+    if (job) this.#jobChangedAt.set(job, this.#generation);
     this.emit('change', { path: rel, type: change.type });
   }
 }

@@ -17,6 +17,7 @@ export * from './values';
 export * from './sharding';
 export * from './cron';
 export * from './snapshot';
+export { LiveTreeIndex } from './live-index';
 export * from './status';
 export * from './job-view-types';
 export * from './job-list';
