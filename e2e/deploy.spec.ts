@@ -19,7 +19,7 @@ test('the standalone folder, copied alone, serves the console with HOST, PORT, Z
   test.setTimeout(120_000);
   const site = mkdtempSync(path.join(tmpdir(), 'sk-deploy-'));
   const app = path.join(site, 'console');
-  cpSync(path.join(ROOT, '.next', 'standalone'), app, { recursive: true, verbatimSymlinks: false });
+  cpSync(path.join(ROOT, ".next", "standalone"), app, { recursive: true, verbatimSymlinks: true });
   // Nothing of the checkout may be reachable from the copy: Node looks for node_modules upwards.
   expect(existsSync(path.join(site, 'node_modules'))).toBe(false);
   expect(spawnSync('find', [app, '-lname', `${ROOT}*`]).stdout.toString()).toBe('');
@@ -74,7 +74,8 @@ test('the standalone folder, copied alone, serves the console with HOST, PORT, Z
     }
     rmSync(site, { recursive: true, force: true });
   }
-  expect(server.signalCode === 'SIGTERM' || server.exitCode === 0).toBe(true);
+  // Next's server exits 143 after a SIGTERM it handled.
+  expect(server.signalCode === 'SIGTERM' || server.exitCode === 0 || server.exitCode === 143).toBe(true);
 });
 
 test('npm start serves the build on HOST and PORT against ZK_CONNECT and stops on SIGTERM', async () => {

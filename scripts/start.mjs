@@ -30,4 +30,8 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
     setTimeout(() => server.kill('SIGKILL'), 10_000).unref();
   });
 }
-server.on('exit', (code, signal) => process.exit(code ?? (signal === 'SIGTERM' || signal === 'SIGINT' ? 0 : 1)));
+// Next's server exits 143/130 after a SIGTERM/SIGINT it handled: a clean stop asked for here.
+server.on('exit', (code, signal) => {
+  const stopped = signalled && (code === 143 || code === 130 || signal === 'SIGTERM' || signal === 'SIGINT');
+  process.exit(stopped ? 0 : (code ?? 1));
+});
