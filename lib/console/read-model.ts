@@ -3,8 +3,7 @@ import {
   deriveJobDetail,
   deriveJobSummary,
   deriveServers,
-  isValidJobName,
-  jobPaths,
+  isJob,
   listJobs,
   upcomingFireTimes,
   type JobDetail,
@@ -72,8 +71,7 @@ export async function jobList(rid: string, query: JobQuery = { offset: 0, sort: 
 export async function jobDetail(rid: string, job: string): Promise<JobDetail> {
   const registry = await loadedRegistry(rid);
   const tree = registry.tree;
-  // listJobs' rule for one name: a valid name with a config node.
-  if (!isValidJobName(job) || !tree.has(jobPaths(job).config)) throw new NotFoundError(`job ${JSON.stringify(job)}`);
+  if (!isJob(tree, job)) throw new NotFoundError(`job ${JSON.stringify(job)}`);
   return deriveJobDetail(tree, job, new Date(), registry.departures(job));
 }
 

@@ -8,6 +8,11 @@ export interface JobList {
   readonly ignoredChildren: readonly string[];
 }
 
+/** The rule for one name, without listing the namespace (a job page). */
+export function isJob(source: SnapshotSource, name: string): boolean {
+  return isValidJobName(name) && source.has(`/${name}/config`);
+}
+
 /**
  * Jobs are the namespace children with a `config` node. A child whose name our validators refuse
  * (only possible for names over 255 bytes) is listed as ignored, since no route could address it.
@@ -17,7 +22,7 @@ export function listJobs(source: SnapshotSource): JobList {
   const jobs: string[] = [];
   const ignoredChildren: string[] = [];
   for (const child of index.children('/')) {
-    (index.has(`/${child}/config`) && isValidJobName(child) ? jobs : ignoredChildren).push(child);
+    (isJob(index, child) ? jobs : ignoredChildren).push(child);
   }
   return { jobs, ignoredChildren };
 }
