@@ -75,6 +75,7 @@ export function logEvents(worker: Worker, log: Log = jsonLog): void {
   worker.on('leader', (i) => log({ level: 'info', event: 'leader', job: i.job }));
   worker.on('sharded', (i) => log({ level: 'info', event: 'sharded', job: i.job, total: i.total, assignment: i.assignment }));
   worker.on('failoverFlagged', (i) => log({ level: 'info', event: 'failover-flagged', job: i.job, dead: i.deadInstance, items: i.items }));
+  worker.on('resumed', (i) => log({ level: 'info', event: 'resumed', job: i.job, fireTime: i.fireTime.toISOString(), items: i.items }));
   worker.on('failoverTaken', (i) => log({ level: 'info', event: 'failover-taken', job: i.job, item: i.item, fireTime: i.fireTime.toISOString() }));
   worker.on('fenced', (i) => log({ level: 'warn', event: 'fenced', reason: i.reason }));
   worker.on('unfenced', (i) => log({ level: 'info', event: 'unfenced', session: i.sessionId }));

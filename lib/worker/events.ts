@@ -33,6 +33,11 @@ export interface WorkerEvents {
   sharded: [info: { job: string; total: number; assignment: Record<string, number[]> }];
   /** Items of a vanished instance were flagged for failover (by this instance). */
   failoverFlagged: [info: { job: string; deadInstance: string; items: number[] }];
+  /**
+   * A run a fence aborted ran again here for the same fire once the fence lifted, on the same session,
+   * still holding the items (nobody else could have run them meanwhile).
+   */
+  resumed: [info: { job: string; fireTime: Date; items: number[] }];
   /** This instance took a flagged item. */
   failoverTaken: [info: { job: string; item: number; fireTime: Date }];
   /** Fencing: work must stop (session in doubt) / may start again. */

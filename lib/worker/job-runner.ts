@@ -61,6 +61,8 @@ const CLAIM_ATTEMPTS = 3;
 const GIVE_BACK_MS = 250;
 /** How often a wait for an item's run to end looks again besides the mirror's events. */
 const FREE_POLL_MS = 20;
+/** A resumed run aborted again is resumed again, this many times in all, then handed to failover. */
+const RESUME_ROUNDS = 3;
 /** `running` czxids remembered per item (see #runningSeen). */
 const RUNNING_SEEN_KEPT = 4;
 
@@ -396,7 +398,7 @@ export class JobRunner implements JobRuntime {
     }
     if (this.#ended()) return;
     if (parsed.kind === 'config') {
-      if (change.type !== 'remove') this.#onConfig(change.data.toString('utf8'), change.stat.mzxid);
+      if (change.type !== 'remove') this.#onConfig(change.text, change.stat.mzxid);
       return;
     }
     // Waiting for a valid config: nothing is registered, so nothing else in the tree concerns us yet.
@@ -414,13 +416,13 @@ export class JobRunner implements JobRuntime {
       }
       case 'server':
         if (parsed.ip === this.ip) {
-          this.#spawn(change.type === 'remove' ? this.#restoreOwnServer(change.previous.data.toString('utf8')) : this.#onOwnServer());
+          this.#spawn(change.type === 'remove' ? this.#restoreOwnServer(change.previous.text) : this.#onOwnServer());
         }
         this.#spawn(this.#leaderFlagsReshard());
         break;
       case 'shardingInstance':
         // A reshard gave us an item: run it for the current fire unless it ran for it already.
-        if (change.type !== 'remove' && change.data.toString('utf8') === this.instanceId) this.#track(this.#catchingUp.request());
+        if (change.type !== 'remove' && change.text === this.instanceId) this.#track(this.#catchingUp.request());
         break;
       case 'shardingNecessary':
         if (change.type === 'add' && this.#registeredOn() !== null) this.#spawn(this.#sharding.reshardNowIfLeader(this.#stop.signal));
@@ -455,7 +457,7 @@ export class JobRunner implements JobRuntime {
    */
   #noteRun(item: number, change: Extract<MirrorChange, { type: 'add' | 'update' }>): void {
     if (change.type === 'update' && change.previous.stat.czxid === change.stat.czxid) return;
-    if (change.data.toString('utf8') === this.instanceId) return;
+    if (change.text === this.instanceId) return;
     const marker = this.#mirror?.get(this.paths.fireTime(item));
     if (marker !== undefined && marker.stat.mzxid === change.stat.czxid) return;
     if (this.#mirror?.get(this.paths.failover(item)) !== undefined) return;
@@ -509,7 +511,7 @@ export class JobRunner implements JobRuntime {
       if (session !== null && sameSession(change.previous.stat.ephemeralOwner, session)) this.#spawn(this.#confirmShutdown(session));
       return;
     }
-    if (parseInstanceValue(change.data.toString('utf8')).triggerRequested) {
+    if (parseInstanceValue(change.text).triggerRequested) {
       this.#spawn(
         (async () => {
           const value = encodeInstanceValue(this.flavour(), { instanceId: this.instanceId, serverIp: this.ip });
@@ -718,7 +720,7 @@ export class JobRunner implements JobRuntime {
       const claimSession = this.client.session?.sessionId;
       const outcome = await this.#execution.run(claimed.started, fireTime, kind);
       const endedAt = Date.now();
-      await this.#finish(outcome.items, outcome.aborted, fireTime, claimSession);
+      await this.#finish(outcome.items, outcome.aborted, fireTime, claimSession, kind);
       return { fire: fireTime.getTime(), startedAt, endedAt };
     } catch (err) {
       this.#warn(`run at ${fireTime.toISOString()} failed: ${errorMessage(err)}`);
@@ -835,15 +837,21 @@ export class JobRunner implements JobRuntime {
   }
 
   /**
-   * After a run: release the items. Items whose run was aborted (fenced) while failover is on are
-   * handed to failover (flagged with their fire) once we are connected again, unless a survivor already
-   * did. An aborted item we could not flag is released only on the session it was claimed on: when that
-   * session is gone its `running` stays for the survivors (or our reconcile) to flag as a dead
+   * After a run: release the items. A run a fence aborted is first run again here, for the same fire,
+   * once the fence lifts on the same session: we still hold its `running`, so nobody else ran it, and
+   * handing it to failover instead makes it race this item's next cron fires for a free moment (seen in
+   * the fault suite with runs filling most of the period: the re-run came many fires later and took a
+   * later fire's turn). What is still aborted after that (the session went, we are leaving, the fence
+   * lasted) is handed to failover (flagged with its fire) once we are connected again, unless a survivor
+   * already did. An aborted item we could not flag is released only on the session it was claimed on:
+   * when that session is gone its `running` stays for the survivors (or our reconcile) to flag as a dead
    * incarnation's, since releasing it erased the only trace of the interrupted fire (seen in the fault
    * suite); on the same session a `running` nobody flags would block the item and every reshard (seen in
    * the third chaos round: the whole fleet stalled).
    */
-  async #finish(items: readonly number[], aborted: readonly number[], fireTime: Date, claimSession: string | undefined): Promise<void> {
+  async #finish(items: readonly number[], firstAborted: readonly number[], fireTime: Date, claimSession: string | undefined, kind: RunKind): Promise<void> {
+    let aborted = firstAborted;
+    if (aborted.length > 0 && this.config().monitorExecution) aborted = await this.#resume(aborted, fireTime, claimSession, kind);
     let release = items;
     if (aborted.length > 0 && this.config().failover && this.config().monitorExecution) {
       let handed: number[] = [];
@@ -867,6 +875,44 @@ export class JobRunner implements JobRuntime {
     await this.#execution.release(release).catch((err: unknown) => this.#warn(`releasing items ${release.join(',')}: ${errorMessage(err)}`));
   }
 
+
+  /**
+   * Run aborted items again for their fire, here, while the session they were claimed on lasts and
+   * their `running` is still ours; resolves with the items still aborted. Waits for the fence to lift
+   * for as long as the session could still be alive.
+   */
+  async #resume(aborted: readonly number[], fireTime: Date, claimSession: string | undefined, kind: RunKind): Promise<readonly number[]> {
+    let pending = aborted;
+    for (let round = 1; round <= RESUME_ROUNDS && pending.length > 0; round += 1) {
+      if (claimSession === undefined || !(await this.#fenceLifted(claimSession))) break;
+      const held: number[] = [];
+      try {
+        for (const item of pending) {
+          const running = await readNode(this.client, this.paths.running(item));
+          if (running !== null && running.value === this.instanceId) held.push(item);
+        }
+      } catch (err) {
+        if (!isRetryable(err)) this.#warn(`resuming items ${pending.join(',')}: ${errorMessage(err)}`);
+        break;
+      }
+      if (held.length === 0) break;
+      this.emit('resumed', { job: this.job.name, fireTime, items: held });
+      const outcome = await this.#execution.run(held, fireTime, kind);
+      pending = [...pending.filter((item) => !held.includes(item)), ...outcome.aborted];
+    }
+    return pending;
+  }
+
+  /** Resolves true once we may start work again on `session`; false when that session or our phase ends first. */
+  async #fenceLifted(session: string): Promise<boolean> {
+    const deadline = Date.now() + this.options.sessionTimeoutMs * 2;
+    for (;;) {
+      if (this.#phase.name !== 'active' || this.client.session?.sessionId !== session) return false;
+      if (this.canStart()) return true;
+      if (Date.now() >= deadline) return false;
+      await sleep(FREE_POLL_MS);
+    }
+  }
 
   /** Take flagged items while any are left and we may run them; each runs at once, concurrently. */
   async #takeFlagged(): Promise<void> {
@@ -903,7 +949,7 @@ export class JobRunner implements JobRuntime {
       }
       const claimSession = this.client.session?.sessionId;
       const outcome = await this.#execution.run([item], fireTime, 'failover');
-      await this.#finish(outcome.items, outcome.aborted, fireTime, claimSession);
+      await this.#finish(outcome.items, outcome.aborted, fireTime, claimSession, 'failover');
     } catch (err) {
       this.#warn(`failover run of item ${item} failed: ${errorMessage(err)}`);
     } finally {

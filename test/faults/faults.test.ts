@@ -28,6 +28,8 @@ const CRON = '* * * * * ?';
 const PERIOD_MS = 1_000;
 const TOTAL = 6;
 const RUN_MS = 200;
+/** The leader kill lands this long after a fire, while its runs are under way. */
+const KILL_INTO_RUN_MS = 30;
 const SESSION_MS = 4_000;
 /** The console must show the tree again this soon after a fault ended. */
 const CONSOLE_LIMIT_MS = 5_000;
@@ -114,9 +116,14 @@ describe.sequential('faults: 3-node ensemble, 3 workers, console open', () => {
     else console.log(JSON.stringify({ evidence: dir, ledger, failures }));
   }, 60_000);
 
-  it('kill the ZooKeeper leader, then restart it', async () => {
+  it('kill the ZooKeeper leader mid-run, then restart it: the runs it aborted are re-run for their fire', async () => {
     const leader = await leaderOf(cluster.servers);
     expect(leader, 'an ensemble leader').not.toBeNull();
+    // Aimed into the runs of a fire: the workers fence themselves within ~100 ms of the kill and abort
+    // them. That fire is before the window, so its aborted runs must be re-run by failover (chaos round
+    // 4 lost such a fire on three live instances).
+    const fire = Math.ceil(Date.now() / PERIOD_MS) * PERIOD_MS + PERIOD_MS;
+    await sleepUntil(fire + KILL_INTO_RUN_MS);
     const at = Date.now();
     await leader!.kill();
     const electionMs = await quorumServes(cluster.servers.filter((s) => s !== leader), at);
@@ -134,6 +141,8 @@ describe.sequential('faults: 3-node ensemble, 3 workers, console open', () => {
       windows: stalls.length === 0 ? [] : [{ kind: 'zk-leader-kill', from: at, to: windowTo, instances: stalls.map((s) => s.instance) }],
     };
     await judgeFault(fault);
+    const abortedByKill = readLedger(ledger).filter((e) => e.job === JOB && e.aborted && e.fireTime === fire);
+    expect(abortedByKill.length, `runs of the fire at ${new Date(fire).toISOString()} aborted by the kill`).toBeGreaterThan(0);
   }, 90_000);
 
   it('freeze a ZooKeeper follower past the session timeout, then thaw it', async () => {
