@@ -117,7 +117,7 @@ describe('ZkClient against a real ZooKeeper', () => {
     await writer.create(`${ns}/a/new`, 'after');
     const [change] = await added;
     expect(change).toMatchObject({ type: 'add', path: `${ns}/a/new`, stat: { version: 0 } });
-    expect(mirror.get(`${ns}/a/new`)?.data.toString()).toBe('after');
+    expect(mirror.get(`${ns}/a/new`)?.text).toBe('after');
   });
 
   it('leaves a frozen ensemble member for another one within the session timeout, keeping the session', async () => {

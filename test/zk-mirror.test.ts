@@ -25,7 +25,7 @@ async function readTree(client: ZkClient, root: string): Promise<TreeImage> {
 
 function mirrorImage(mirror: ZkMirror): TreeImage {
   const out: TreeImage = [];
-  for (const entry of mirror.entries()) out.push([entry.path, `${entry.data.toString('utf8')}@${entry.stat.version}`]);
+  for (const entry of mirror.entries()) out.push([entry.path, `${entry.text}@${entry.stat.version}`]);
   // Every stored node must be reachable from the root: no orphans left by a removal.
   expect(out).toHaveLength(mirror.size);
   return out.sort(([a], [b]) => a.localeCompare(b));
@@ -242,7 +242,7 @@ describe('ZkMirror against a real ZooKeeper', () => {
     // Siblings are read together, not one round trip at a time.
     expect(peakOutstanding).toBeGreaterThan(10);
     expect(changes.every((c) => c.type === 'add')).toBe(true);
-    expect(changes.find((c) => c.path === `${root}/a3/b7`)).toMatchObject({ type: 'add', data: Buffer.from('b7'), stat: { version: 0 } });
+    expect(changes.find((c) => c.path === `${root}/a3/b7`)).toMatchObject({ type: 'add', text: 'b7', stat: { version: 0 } });
 
     const updated = waitForEvent(mirror, 'change', 5_000, 'update of a3', (c) => c.path === `${root}/a3`);
     await client.setData(`${root}/a3`, 'v1');
@@ -255,7 +255,7 @@ describe('ZkMirror against a real ZooKeeper', () => {
     expect(change).toMatchObject({
       type: 'update',
       path: `${root}/a3`,
-      data: Buffer.from('v2'),
+      text: 'v2',
       stat: { version: 2 },
       previous: { stat: { version: expect.any(Number) } },
     });
@@ -263,7 +263,7 @@ describe('ZkMirror against a real ZooKeeper', () => {
     const removed = waitForEvent(mirror, 'change', 5_000, 'removal of a3/b7', (c) => c.path === `${root}/a3/b7`);
     await client.remove(`${root}/a3/b7`);
     const [removal] = await removed;
-    expect(removal).toMatchObject({ type: 'remove', previous: { data: Buffer.from('b7'), stat: { version: 0 } } });
+    expect(removal).toMatchObject({ type: 'remove', previous: { text: 'b7', stat: { version: 0 } } });
     expect(mirror.get(`${root}/a3`)?.children.has('b7')).toBe(false);
     await mirror.whenIdle();
     expect(mirrorImage(mirror)).toEqual(await readTree(client, root));
@@ -290,6 +290,6 @@ describe('ZkMirror against a real ZooKeeper', () => {
     expect(removals.sort()).toEqual([root, `${root}/child`].sort());
 
     await client.create(root, 'again');
-    await waitFor(() => mirror.get(root)?.data.toString() === 'again', 5_000, 'root re-created');
+    await waitFor(() => mirror.get(root)?.text === 'again', 5_000, 'root re-created');
   });
 });

@@ -166,7 +166,7 @@ export class Registry extends EventEmitter<RegistryEvents> {
     if (!entry) return null;
     return {
       path: relPath,
-      value: entry.data.toString('utf8'),
+      value: entry.text,
       stat: entry.stat,
       children: [...entry.children].sort(),
     };
@@ -297,7 +297,7 @@ export class Registry extends EventEmitter<RegistryEvents> {
       if (left.kind === 'instance' && left.job && left.instanceId) this.#departures.set(left.job, { at: Date.now(), instance: left.instanceId });
     } else {
       this.#nodes.set(rel, {
-        value: change.data.toString('utf8'),
+        value: change.text,
         version: change.stat.version,
         ephemeralOwner: change.stat.ephemeralOwner,
         mtime: change.stat.mtime,

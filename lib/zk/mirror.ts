@@ -3,24 +3,30 @@ import type { ZkClient, ZkState } from './client';
 import { ClientClosedError, ConnectionLossError, NoNodeError, SessionExpiredError, ZkTimeoutError } from './errors';
 import type { WatchEvent, ZkStat } from './types';
 
+/**
+ * Node values are kept as text, decoded from UTF-8 once: the job tree holds text only (JSON, YAML, ids,
+ * numbers), and one string per node, shared with whoever derives from it, costs a fraction of a Buffer
+ * plus the string every consumer made of it (issue 15: a 10,000-job namespace is ~300,000 nodes). Bytes
+ * that are not UTF-8 read as U+FFFD, as they would in any consumer.
+ */
 export interface MirrorEntry {
   readonly path: string;
-  readonly data: Buffer;
+  readonly text: string;
   readonly stat: ZkStat;
   /** Names of the children present in the mirror. */
   readonly children: ReadonlySet<string>;
 }
 
 export type MirrorChange =
-  | { readonly type: 'add'; readonly path: string; readonly data: Buffer; readonly stat: ZkStat }
+  | { readonly type: 'add'; readonly path: string; readonly text: string; readonly stat: ZkStat }
   | {
       readonly type: 'update';
       readonly path: string;
-      readonly data: Buffer;
+      readonly text: string;
       readonly stat: ZkStat;
-      readonly previous: { readonly data: Buffer; readonly stat: ZkStat };
+      readonly previous: { readonly text: string; readonly stat: ZkStat };
     }
-  | { readonly type: 'remove'; readonly path: string; readonly previous: { readonly data: Buffer; readonly stat: ZkStat } };
+  | { readonly type: 'remove'; readonly path: string; readonly previous: { readonly text: string; readonly stat: ZkStat } };
 
 export interface ZkMirrorEvents {
   change: [change: MirrorChange];
@@ -35,10 +41,13 @@ export interface ZkMirrorEvents {
 }
 
 interface StoredNode {
-  data: Buffer;
+  text: string;
   stat: ZkStat;
-  children: Set<string>;
+  /** Null until the node has a child: most nodes of a job tree are leaves. */
+  children: Set<string> | null;
 }
+
+const NO_CHILDREN: ReadonlySet<string> = new Set();
 
 type Lifecycle = 'latent' | 'started' | 'closed';
 
@@ -151,7 +160,7 @@ export class ZkMirror extends EventEmitter<ZkMirrorEvents> {
 
   get(path: string): MirrorEntry | undefined {
     const node = this.#nodes.get(path);
-    return node ? { path, data: node.data, stat: node.stat, children: node.children } : undefined;
+    return node ? { path, text: node.text, stat: node.stat, children: node.children ?? NO_CHILDREN } : undefined;
   }
 
   /** Every mirrored node, parents before children. */
@@ -205,7 +214,7 @@ export class ZkMirror extends EventEmitter<ZkMirrorEvents> {
     this.#track(async () => {
         try {
           const { data, stat } = await this.#client.getData(path, this.#onWatch);
-          this.#put(path, data, stat);
+          this.#put(path, data.toString('utf8'), stat);
         } catch (err) {
           if (err instanceof NoNodeError) {
             this.#removeSubtree(path);
@@ -354,7 +363,7 @@ export class ZkMirror extends EventEmitter<ZkMirrorEvents> {
 
   // ---- storage ----------------------------------------------------------------------------------
 
-  #put(path: string, data: Buffer, stat: ZkStat): void {
+  #put(path: string, text: string, stat: ZkStat): void {
     if (this.#lifecycle !== 'started') return;
     const parentPath = parentOf(path);
     if (path !== this.#root && (parentPath === null || !this.#nodes.has(parentPath))) {
@@ -370,26 +379,29 @@ export class ZkMirror extends EventEmitter<ZkMirrorEvents> {
       }
       // A read that started before a newer one we already applied (possible only across a resync).
       if (existing.stat.czxid === stat.czxid && stat.version < existing.stat.version) return;
-      const previous = { data: existing.data, stat: existing.stat };
-      existing.data = data;
+      const previous = { text: existing.text, stat: existing.stat };
+      existing.text = text;
       existing.stat = stat;
-      this.emit('change', { type: 'update', path, data, stat, previous });
+      this.emit('change', { type: 'update', path, text, stat, previous });
       return;
     }
-    this.#nodes.set(path, { data, stat, children: new Set() });
-    if (parentPath !== null && path !== this.#root) this.#nodes.get(parentPath)?.children.add(basename(path));
-    this.emit('change', { type: 'add', path, data, stat });
+    this.#nodes.set(path, { text, stat, children: null });
+    if (parentPath !== null && path !== this.#root) {
+      const parent = this.#nodes.get(parentPath);
+      if (parent) (parent.children ??= new Set()).add(basename(path));
+    }
+    this.emit('change', { type: 'add', path, text, stat });
   }
 
   #removeSubtree(path: string): void {
     const node = this.#nodes.get(path);
     if (!node) return;
-    for (const child of node.children) this.#removeSubtree(join(path, child));
+    for (const child of node.children ?? []) this.#removeSubtree(join(path, child));
     this.#nodes.delete(path);
     const parentPath = parentOf(path);
-    if (parentPath !== null) this.#nodes.get(parentPath)?.children.delete(basename(path));
+    if (parentPath !== null) this.#nodes.get(parentPath)?.children?.delete(basename(path));
     if (this.#lifecycle === 'started') {
-      this.emit('change', { type: 'remove', path, previous: { data: node.data, stat: node.stat } });
+      this.emit('change', { type: 'remove', path, previous: { text: node.text, stat: node.stat } });
     }
   }
 }
