@@ -1,10 +1,10 @@
-import { queryOptions } from '@tanstack/react-query';
+import { keepPreviousData, queryOptions } from '@tanstack/react-query';
 import type { ConnectionTestResult, RegistryState, RegistrySummary as RegistryInfo, StoredAuditEntry } from '@/lib/contract';
 import type { JobDetail, JobSummary, ServersView } from '@/lib/jobtree';
 import { getJson } from './client';
-import { queryKeys, urls, type AuditFilter } from './routes';
+import { queryKeys, urls, type AuditFilter, type JobPage } from './routes';
 
-export type { AuditFilter, ConnectionTestResult, RegistryInfo, RegistryState };
+export type { AuditFilter, JobPage, ConnectionTestResult, RegistryInfo, RegistryState };
 export type AuditEntryView = StoredAuditEntry;
 
 export const registriesQuery = () =>
@@ -19,10 +19,22 @@ export const registriesQuery = () =>
         : 15_000,
   });
 
-export const jobsQuery = (rid: string) =>
+/** The list page's answer: the page, and the counts the summary line and filter buttons show. */
+export interface JobListPage {
+  registry: { id: string; state: RegistryState };
+  jobs: JobSummary[];
+  total: number;
+  counts: Record<JobSummary['status'], number>;
+  resharding: number;
+  all: number;
+}
+
+export const jobPageQuery = (rid: string, page: JobPage) =>
   queryOptions({
-    queryKey: queryKeys.jobs(rid),
-    queryFn: () => getJson<{ registry: { id: string; state: RegistryState }; jobs: JobSummary[] }>(urls.jobs(rid)),
+    queryKey: queryKeys.jobPage(rid, page),
+    queryFn: () => getJson<JobListPage>(urls.jobs(rid, page)),
+    // Paging or searching keeps the rows on screen until the next page arrives.
+    placeholderData: keepPreviousData,
   });
 
 export const jobQuery = (rid: string, job: string) =>

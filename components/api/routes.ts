@@ -12,6 +12,15 @@ export interface AuditFilter {
   scope?: 'registries' | 'console';
 }
 
+/** One page of the job list (docs/api.md): searched, filtered and sorted by the server. */
+export interface JobPage {
+  limit: number;
+  offset: number;
+  q?: string;
+  status?: string;
+  sort?: 'name' | 'status' | 'nextFire';
+}
+
 export const urls = {
   me: () => '/api/auth/me',
   login: () => '/api/auth/login',
@@ -23,7 +32,13 @@ export const urls = {
   namespaces: (connectString: string) => `/api/registries/namespaces?connectString=${enc(connectString)}`,
   registry: (rid: string) => `/api/registries/${enc(rid)}`,
   events: (rid: string) => `/api/registries/${enc(rid)}/events`,
-  jobs: (rid: string) => `/api/registries/${enc(rid)}/jobs`,
+  jobs: (rid: string, page: JobPage) => {
+    const qs = new URLSearchParams({ limit: String(page.limit), offset: String(page.offset) });
+    if (page.q) qs.set('q', page.q);
+    if (page.status) qs.set('status', page.status);
+    if (page.sort && page.sort !== 'name') qs.set('sort', page.sort);
+    return `/api/registries/${enc(rid)}/jobs?${qs.toString()}`;
+  },
   job: (rid: string, job: string) => `/api/registries/${enc(rid)}/jobs/${enc(job)}`,
   jobAction: (rid: string, job: string, action: 'trigger' | 'reshard' | 'enable' | 'disable' | 'shutdown' | 'config') =>
     `/api/registries/${enc(rid)}/jobs/${enc(job)}/${action}`,
@@ -55,7 +70,10 @@ export const queryKeys = {
   namespaces: (connectString: string) => ['namespaces', connectString] as const,
   /** Everything one registry shows: what a write to it refreshes. */
   registry: (rid: string) => ['registries', rid] as const,
-  jobs: (rid: string) => ['registries', rid, 'jobs'] as const,
+  /** Prefix of every page of the job list (not under `jobs`: a job may be named like a page key). */
+  jobList: (rid: string) => ['registries', rid, 'job-list'] as const,
+  jobPage: (rid: string, page: JobPage) =>
+    ['registries', rid, 'job-list', page.limit, page.offset, page.q ?? '', page.status ?? '', page.sort ?? 'name'] as const,
   job: (rid: string, job: string) => ['registries', rid, 'jobs', job] as const,
   servers: (rid: string) => ['registries', rid, 'servers'] as const,
   /** Prefix of every tree node's query. */

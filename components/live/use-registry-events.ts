@@ -31,7 +31,8 @@ export function useRegistryEvents(rid: string): { streaming: boolean } {
       if (all) {
         void queryClient.invalidateQueries({ queryKey: queryKeys.registries() });
       } else {
-        void queryClient.invalidateQueries({ queryKey: queryKeys.jobs(rid), exact: true });
+        // The list is paged on the server: what refetches is the page on screen, never the whole list.
+        void queryClient.invalidateQueries({ queryKey: queryKeys.jobList(rid) });
         void queryClient.invalidateQueries({ queryKey: queryKeys.servers(rid) });
         void queryClient.invalidateQueries({ queryKey: queryKeys.tree(rid) });
         for (const job of jobs) void queryClient.invalidateQueries({ queryKey: queryKeys.job(rid, job) });

@@ -37,7 +37,7 @@ describe('job list query', () => {
     expect(selectJobs(JOBS, q('limit=2'))).toMatchObject({ total: 5, jobs: [{ name: 'Billing' }, { name: 'archive' }] });
     expect(names('limit=2&offset=2')).toEqual(['payroll-eu', 'payroll-us']);
     expect(names('limit=2&offset=4')).toEqual(['report']);
-    expect(selectJobs(JOBS, q('limit=2&offset=9'))).toEqual({ jobs: [], total: 5 });
+    expect(selectJobs(JOBS, q('limit=2&offset=9'))).toMatchObject({ jobs: [], total: 5 });
   });
 
   it('searches names and crons without case, and filters by status', () => {
@@ -45,6 +45,25 @@ describe('job list query', () => {
     expect(names('q=*/5')).toEqual(['Billing', 'archive']);
     expect(selectJobs(JOBS, q('status=OK&limit=1'))).toMatchObject({ total: 2, jobs: [{ name: 'Billing' }] });
     expect(names('q=payroll&status=CRASHED')).toEqual(['payroll-us']);
+  });
+
+  it("counts the search's matches per status whatever the status filter, and every job of the namespace", () => {
+    expect(selectJobs(JOBS, q('status=OK&limit=1'))).toMatchObject({
+      total: 2,
+      counts: { OK: 2, CRASHED: 1, DISABLED: 1, SHARDING_FLAG: 1 },
+      all: 5,
+    });
+    expect(selectJobs(JOBS, q('q=payroll&status=DISABLED'))).toMatchObject({
+      jobs: [],
+      total: 0,
+      counts: { OK: 1, CRASHED: 1, DISABLED: 0, SHARDING_FLAG: 0 },
+      all: 5,
+    });
+  });
+
+  it('searches descriptions too', () => {
+    const described = [...JOBS, { ...JOBS[0]!, name: 'ledger', description: 'Month-end PAYROLL export' } as JobSummary];
+    expect(selectJobs(described, q('q=payroll')).jobs.map((j) => j.name)).toEqual(['ledger', 'payroll-eu', 'payroll-us']);
   });
 
   it('sorts problems first, or by the next fire (jobs without one last)', () => {

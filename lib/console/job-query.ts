@@ -11,7 +11,7 @@ export const MAX_JOB_PAGE = 1_000;
 export const jobQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(MAX_JOB_PAGE).optional(),
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
-  /** Case-insensitive substring of the name or the cron expression. */
+  /** Case-insensitive substring of the name, the cron expression or the description. */
   q: z.string().max(200).optional(),
   status: z.enum(JOB_STATUSES as [JobStatus, ...JobStatus[]]).optional(),
   sort: z.enum(['name', 'status', 'nextFire']).default('name'),
@@ -30,17 +30,43 @@ const STATUS_ORDER: Record<JobStatus, number> = { CRASHED: 0, SHARDING_FLAG: 1, 
 const byName = (a: JobSummary, b: JobSummary) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 const nextFire = (j: JobSummary) => (j.nextFireTimes[0] === undefined ? Number.POSITIVE_INFINITY : Date.parse(j.nextFireTimes[0]));
 
-/** The page the query asks for, and how many jobs matched before paging. */
-export function selectJobs(jobs: readonly JobSummary[], query: JobQuery): { jobs: JobSummary[]; total: number } {
+/** Per status, the jobs that match the search (the status filter aside): the filter buttons' counts. */
+export type JobStatusCounts = Record<JobStatus, number>;
+
+export interface JobSelection {
+  jobs: JobSummary[];
+  /** Jobs matching the whole query, before the page was cut. */
+  total: number;
+  /** Jobs matching the search, by status, whatever the status filter. */
+  counts: JobStatusCounts;
+  /** Of those, how many have a reshard pending or under way. */
+  resharding: number;
+  /** Every job of the namespace. */
+  all: number;
+}
+
+/** The page the query asks for, how many jobs matched before paging, and the counts beside the filter. */
+export function selectJobs(jobs: readonly JobSummary[], query: JobQuery): JobSelection {
   const needle = query.q?.toLowerCase();
-  const matched = jobs.filter(
-    (j) =>
-      (query.status === undefined || j.status === query.status) &&
-      (needle === undefined || j.name.toLowerCase().includes(needle) || (j.cron ?? '').toLowerCase().includes(needle)),
-  );
+  const counts: JobStatusCounts = { OK: 0, CRASHED: 0, DISABLED: 0, SHARDING_FLAG: 0 };
+  let resharding = 0;
+  const matched: JobSummary[] = [];
+  for (const j of jobs) {
+    if (
+      needle !== undefined &&
+      !j.name.toLowerCase().includes(needle) &&
+      !(j.cron ?? '').toLowerCase().includes(needle) &&
+      !(j.description ?? '').toLowerCase().includes(needle)
+    ) {
+      continue;
+    }
+    counts[j.status] += 1;
+    if (j.finerStatus === 'RESHARD_PENDING' || j.finerStatus === 'RESHARDING') resharding += 1;
+    if (query.status === undefined || j.status === query.status) matched.push(j);
+  }
   if (query.sort === 'status') matched.sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || byName(a, b));
   else if (query.sort === 'nextFire') matched.sort((a, b) => nextFire(a) - nextFire(b) || byName(a, b));
   else matched.sort(byName);
   const page = query.limit === undefined ? matched.slice(query.offset) : matched.slice(query.offset, query.offset + query.limit);
-  return { jobs: page, total: matched.length };
+  return { jobs: page, total: matched.length, counts, resharding, all: jobs.length };
 }

@@ -11,15 +11,12 @@ import {
   type ServersView,
 } from '@/lib/jobtree';
 import { NotFoundError, RegistryUnavailableError } from './errors';
-import { selectJobs, type JobQuery } from './job-query';
+import { selectJobs, type JobQuery, type JobSelection } from './job-query';
 import { getRegistry } from './registries';
 import type { Registry, RegistryState } from './registry';
 
-export interface JobListView {
+export interface JobListView extends JobSelection {
   registry: { id: string; state: RegistryState };
-  jobs: JobSummary[];
-  /** How many jobs matched the query before the page was cut (every job without one). */
-  total: number;
 }
 
 /** A registry whose namespace copy is loaded; a copy that never loaded cannot answer honestly. */
