@@ -12,6 +12,7 @@ import {
 import {
   corkUntilNextTick,
   CREATE_MODE,
+  compactWatchers,
   deliverWholeFrames,
   native,
   type NativeAcl,
@@ -446,7 +447,10 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
       spinDelay: 200,
       retries: 0,
     });
-    if (client.connectionManager) deliverWholeFrames(client.connectionManager);
+    if (client.connectionManager) {
+      deliverWholeFrames(client.connectionManager);
+      compactWatchers(client.connectionManager);
+    }
     if (this.#opts.digest) client.addAuthInfo('digest', Buffer.from(this.#opts.digest));
     let established = false;
     const current = () => generation === this.#generation;

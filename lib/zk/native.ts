@@ -79,6 +79,20 @@ export interface NativeConnectionManager {
   pendingBuffer?: Buffer | null;
   /** Bound to each new socket's 'data' event when that socket is created (so an own property set before `connect()` is used). */
   onSocketData(chunk: Buffer): void;
+  /** The library's watch table: replaced by `compactWatchers`. */
+  watcherManager: NativeWatcherTable;
+}
+
+/** What the library's ConnectionManager calls on its watch table (WatcherManager in 1.1.3). */
+export interface NativeWatcherTable {
+  registerDataWatcher(path: string, watcher: NativeWatcher): void;
+  registerChildWatcher(path: string, watcher: NativeWatcher): void;
+  registerExistenceWatcher(path: string, watcher: NativeWatcher): void;
+  getDataWatcherPaths(): string[];
+  getChildWatcherPaths(): string[];
+  getExistenceWatcherPaths(): string[];
+  emit(event: { type: number; path: string }): void;
+  isEmpty(): boolean;
 }
 
 interface NativeModule {
@@ -88,7 +102,13 @@ interface NativeModule {
     CREATOR_ALL_ACL: NativeAcl[];
     READ_ACL_UNSAFE: NativeAcl[];
   };
-  Event: { NODE_CREATED: number; NODE_DELETED: number; NODE_DATA_CHANGED: number; NODE_CHILDREN_CHANGED: number };
+  Event: {
+    NODE_CREATED: number;
+    NODE_DELETED: number;
+    NODE_DATA_CHANGED: number;
+    NODE_CHILDREN_CHANGED: number;
+    create(event: { type: number; path: string }): NativeEvent;
+  };
 }
 
 export const native = zookeeper as unknown as NativeModule;
@@ -195,4 +215,63 @@ export function corkUntilNextTick(manager: NativeConnectionManager | undefined):
     corked.delete(socket);
     socket.uncork();
   });
+}
+
+/** One-shot watchers of one kind, by path: a single function, or several in registration order. */
+type WatchSlot = NativeWatcher | NativeWatcher[];
+
+function addWatcher(table: Map<string, WatchSlot>, path: string, watcher: NativeWatcher): void {
+  const slot = table.get(path);
+  if (slot === undefined) table.set(path, watcher);
+  else if (typeof slot === 'function') {
+    if (slot !== watcher) table.set(path, [slot, watcher]);
+  } else if (!slot.includes(watcher)) slot.push(watcher);
+}
+
+function takeWatchers(table: Map<string, WatchSlot>, path: string, into: NativeWatcher[]): void {
+  const slot = table.get(path);
+  if (slot === undefined) return;
+  table.delete(path);
+  if (typeof slot === 'function') into.push(slot);
+  else into.push(...slot);
+}
+
+/**
+ * Replace the library's watch table with a compact one of the same behaviour. The library keeps an
+ * EventEmitter per watched path and kind, each with a `once` wrapper and its state: ~0.8 KB per node
+ * watched for data and children, most of a mirror's memory (a 10,000-job namespace is ~300,000 nodes:
+ * ~230 MB). Here a path maps to its watcher function (or a list when several are set), one-shot as
+ * ZooKeeper's watches are: an event takes them off, a re-read sets them again. Must be called before
+ * the first request; the paths it reports are what the library re-arms on a reconnect.
+ */
+export function compactWatchers(manager: NativeConnectionManager): void {
+  const data = new Map<string, WatchSlot>();
+  const child = new Map<string, WatchSlot>();
+  const existence = new Map<string, WatchSlot>();
+  const { Event } = native;
+  manager.watcherManager = {
+    registerDataWatcher: (path, watcher) => addWatcher(data, path, watcher),
+    registerChildWatcher: (path, watcher) => addWatcher(child, path, watcher),
+    registerExistenceWatcher: (path, watcher) => addWatcher(existence, path, watcher),
+    getDataWatcherPaths: () => [...data.keys()],
+    getChildWatcherPaths: () => [...child.keys()],
+    getExistenceWatcherPaths: () => [...existence.keys()],
+    isEmpty: () => data.size === 0 && child.size === 0 && existence.size === 0,
+    emit(event) {
+      const due: NativeWatcher[] = [];
+      // The kinds each event fires, as ZooKeeper (and the library) define them.
+      if (event.type === Event.NODE_DATA_CHANGED || event.type === Event.NODE_CREATED) {
+        takeWatchers(data, event.path, due);
+        takeWatchers(existence, event.path, due);
+      } else if (event.type === Event.NODE_CHILDREN_CHANGED) {
+        takeWatchers(child, event.path, due);
+      } else if (event.type === Event.NODE_DELETED) {
+        takeWatchers(data, event.path, due);
+        takeWatchers(child, event.path, due);
+      }
+      if (due.length === 0) return;
+      const created = Event.create(event);
+      for (const watcher of due) watcher(created);
+    },
+  };
 }
