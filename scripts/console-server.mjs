@@ -43,5 +43,6 @@ export function buildConsole() {
  * relative SHARDKEEPER_DATA_DIR, and the default `.shardkeeper/`, are under this process's directory.
  */
 export function startConsole({ host = '127.0.0.1', port = '3000', env = {}, stdio = ['ignore', 'pipe', 'inherit'] } = {}) {
-  return spawn(process.execPath, [START], { stdio, env: { ...process.env, ...env, HOST: host, PORT: String(port) } });
+  // Young-generation room for a namespace load's burst of short-lived objects (README, "Deploy").
+  return spawn(process.execPath, ['--max-semi-space-size=64', START], { stdio, env: { ...process.env, ...env, HOST: host, PORT: String(port) } });
 }
