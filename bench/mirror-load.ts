@@ -1,6 +1,9 @@
 /**
  * How long the console's mirror takes to load a namespace of N jobs × 8 items, and how many reads it
- * keeps in flight (the point of pipelining: not one awaited round trip per node). Prints one JSON object.
+ * keeps in flight, beside two references on the same server in the same run: the bare client with every
+ * read in flight as soon as its path is known (the limit: no watches, nothing kept) and one awaited read
+ * after another (what a naive reader does). Issue 15's goal: the mirror within 1.3× the limit. Prints
+ * one JSON object.
  */
 import fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -12,6 +15,35 @@ import { INSTANCES, ITEMS, populate } from './support/namespace';
 const SIZES = (process.env.BENCH_MIRROR_JOBS ?? '100,1000,10000').split(',').map(Number);
 /** When set, a directory: the load phase alone (not populate, not the server start) is CPU-profiled there. */
 const PROFILE_DIR = process.env.BENCH_MIRROR_PROFILE_DIR;
+
+/** Every node's data and children, each read issued as soon as its path is known; resolves with the node count. */
+async function bareLoad(client: ZkClient, root: string): Promise<number> {
+  let count = 0;
+  const visit = async (path: string): Promise<void> => {
+    const [, { children }] = await Promise.all([client.getData(path), client.getChildren(path)]);
+    count += 1;
+    await Promise.all(children.map((child) => visit(`${path}/${child}`)));
+  };
+  await visit(root);
+  return count;
+}
+
+/** The same reads, one awaited after another. */
+async function sequentialLoad(client: ZkClient, root: string): Promise<number> {
+  let count = 0;
+  const stack = [root];
+  while (stack.length > 0) {
+    const path = stack.pop()!;
+    await client.getData(path);
+    const { children } = await client.getChildren(path);
+    count += 1;
+    for (const child of children) stack.push(`${path}/${child}`);
+  }
+  return count;
+}
+
+/** Sequential reads above this many jobs take minutes and say nothing new: left out unless asked for. */
+const SEQUENTIAL_MAX_JOBS = Number(process.env.BENCH_MIRROR_SEQUENTIAL_MAX_JOBS ?? 1_000);
 
 async function main(): Promise<void> {
   const zk = await startZooKeeper({ nodes: 1, tickTime: 2_000, heapMb: 1_024 });
@@ -53,9 +85,36 @@ async function main(): Promise<void> {
         profiler.disconnect();
       }
       clearInterval(sampler);
-      results.push({ jobs, items: jobs * ITEMS, nodes, mirroredNodes: mirror.size, loadMs: Math.round(ms), nodesPerSecond: Math.round((nodes / ms) * 1000), cpuUserMs: Math.round(cpu.user / 1000), cpuSystemMs: Math.round(cpu.system / 1000), peakReadsInFlight: peak });
       mirror.close();
       await reader.close();
+      const bare = new ZkClient({ connectString: zk.connectString, requestTimeoutMs: 600_000 });
+      await bare.start();
+      let t = performance.now();
+      const bareNodes = await bareLoad(bare, root);
+      const bareMs = performance.now() - t;
+      let sequentialMs: number | null = null;
+      if (jobs <= SEQUENTIAL_MAX_JOBS) {
+        t = performance.now();
+        if ((await sequentialLoad(bare, root)) !== bareNodes) throw new Error('the sequential load saw another tree');
+        sequentialMs = performance.now() - t;
+      }
+      await bare.close();
+      if (bareNodes !== mirror.size) throw new Error(`bare load read ${bareNodes} nodes, the mirror ${mirror.size}`);
+      results.push({
+        jobs,
+        items: jobs * ITEMS,
+        nodes,
+        mirroredNodes: mirror.size,
+        loadMs: Math.round(ms),
+        nodesPerSecond: Math.round((nodes / ms) * 1000),
+        cpuUserMs: Math.round(cpu.user / 1000),
+        cpuSystemMs: Math.round(cpu.system / 1000),
+        peakReadsInFlight: peak,
+        bareAllInFlightMs: Math.round(bareMs),
+        sequentialMs: sequentialMs === null ? null : Math.round(sequentialMs),
+        mirrorVsBare: Math.round((ms / bareMs) * 100) / 100,
+        sequentialVsMirror: sequentialMs === null ? null : Math.round((sequentialMs / ms) * 10) / 10,
+      });
       process.stderr.write(`[bench] ${jobs} jobs: ${nodes} nodes written in ${Math.round(populateMs)} ms, mirrored in ${Math.round(ms)} ms\n`);
     }
   } finally {
