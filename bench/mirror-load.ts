@@ -1,14 +1,15 @@
 /**
  * How long the console's mirror takes to load a namespace of N jobs × 8 items, and how many reads it
  * keeps in flight, beside two references on the same server in the same run: the bare client with every
- * read in flight as soon as its path is known (the limit: no watches, nothing kept) and one awaited read
+ * read issued as soon as its path is known, as many in flight as the mirror keeps (the limit: no
+ * watches, nothing kept) and one awaited read
  * after another (what a naive reader does). Issue 15's goal: the mirror within 1.3× the limit. Prints
  * one JSON object.
  */
 import fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
-import { ZkClient, ZkMirror } from '../lib/zk';
+import { ZK_MIRROR_DEFAULTS, ZkClient, ZkMirror } from '../lib/zk';
 import { startZooKeeper } from '../scripts/zk-harness';
 import { INSTANCES, ITEMS, populate } from './support/namespace';
 
@@ -16,11 +17,29 @@ const SIZES = (process.env.BENCH_MIRROR_JOBS ?? '100,1000,10000').split(',').map
 /** When set, a directory: the load phase alone (not populate, not the server start) is CPU-profiled there. */
 const PROFILE_DIR = process.env.BENCH_MIRROR_PROFILE_DIR;
 
-/** Every node's data and children, each read issued as soon as its path is known; resolves with the node count. */
+/**
+ * Every node's data and children, each read issued as soon as its path is known, with as many in
+ * flight as the mirror allows itself (unbounded, 580,000 requests queue behind one another and the
+ * client's liveness probe times out: a lost connection, not a limit); resolves with the node count.
+ */
 async function bareLoad(client: ZkClient, root: string): Promise<number> {
   let count = 0;
+  let inFlight = 0;
+  // A queue with a moving head: shift() on ~580,000 waiters would make the reference quadratic.
+  const waiting: Array<() => void> = [];
+  let head = 0;
+  const slot = async <T>(read: () => Promise<T>): Promise<T> => {
+    if (inFlight >= ZK_MIRROR_DEFAULTS.maxInFlight) await new Promise<void>((resolve) => waiting.push(resolve));
+    inFlight += 1;
+    try {
+      return await read();
+    } finally {
+      inFlight -= 1;
+      if (head < waiting.length) waiting[head++]!();
+    }
+  };
   const visit = async (path: string): Promise<void> => {
-    const [, { children }] = await Promise.all([client.getData(path), client.getChildren(path)]);
+    const [, { children }] = await Promise.all([slot(() => client.getData(path)), slot(() => client.getChildren(path))]);
     count += 1;
     await Promise.all(children.map((child) => visit(`${path}/${child}`)));
   };
