@@ -18,7 +18,7 @@ const STATUS_LABEL: Record<JobStatus, string> = {
 };
 
 /** Rows per page: what a screen shows; the server cuts the page (docs/api.md). */
-export const JOB_PAGE_SIZE = 100;
+const JOB_PAGE_SIZE = 100;
 const SORTS = [
   { value: 'name', label: 'name' },
   { value: 'status', label: 'problems first' },
@@ -44,7 +44,9 @@ export function JobList({ rid }: { rid: string }) {
   const statusParam = searchParams.get('status');
   const status = JOB_STATUSES.find((s) => s === statusParam) ?? null;
   const sort: Sort = SORTS.find((s) => s.value === searchParams.get('sort'))?.value ?? 'name';
-  const pageIndex = Math.max(0, Math.floor(Number(searchParams.get('page') ?? '1')) - 1) || 0;
+  // `page` is 1-based in the URL; anything that is not a page number is the first page.
+  const pageNumber = Math.floor(Number(searchParams.get('page') ?? '1'));
+  const pageIndex = Number.isFinite(pageNumber) && pageNumber > 1 ? pageNumber - 1 : 0;
   const needle = q.trim();
   const page: JobPage = { limit: JOB_PAGE_SIZE, offset: pageIndex * JOB_PAGE_SIZE, q: needle || undefined, status: status ?? undefined, sort };
   const jobs = useQuery(jobPageQuery(rid, page));
