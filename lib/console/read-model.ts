@@ -48,7 +48,7 @@ export async function jobList(rid: string, query: JobQuery = { offset: 0, sort: 
     const version = registry.jobVersion(name);
     const hit = cache.get(name);
     if (hit === undefined || hit.version !== version) {
-      const summary = deriveJobSummary(deriveJobDetail(tree, name, now, registry.departures(name)), now);
+      const summary = deriveJobSummary(deriveJobDetail(tree, name, now, registry.departures(name)));
       cache.set(name, { version, summary });
       return summary;
     }

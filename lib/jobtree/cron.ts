@@ -57,9 +57,28 @@ function build(expression: string, timeZone: string | undefined): Cron {
   }
 }
 
+/**
+ * Built schedules by zone and expression. A namespace holds thousands of jobs but few distinct crons,
+ * and parsing one is most of a job summary's cost; a paused Cron holds no timer, so reusing it for
+ * `nextRuns` is safe. Bounded: a writer inventing crons cannot grow it without limit.
+ */
+const SCHEDULE_CACHE_LIMIT = 512;
+const schedules = new Map<string, Cron>();
+
+function schedule(expression: string, timeZone: string | undefined): Cron {
+  const key = `${timeZone ?? ''}\n${expression}`;
+  let cron = schedules.get(key);
+  if (cron === undefined) {
+    cron = build(expression, timeZone);
+    if (schedules.size >= SCHEDULE_CACHE_LIMIT) schedules.clear();
+    schedules.set(key, cron);
+  }
+  return cron;
+}
+
 export function validateQuartzCron(expression: string): CronCheck {
   try {
-    build(expression, undefined);
+    schedule(expression, undefined);
     return { ok: true };
   } catch (err) {
     if (err instanceof CronError) return { ok: false, error: err };
@@ -82,7 +101,7 @@ export function nextFireTimes(expression: string, options: NextFireOptions): Dat
   }
   let cron: Cron;
   try {
-    cron = build(expression, options.timeZone === undefined || options.timeZone === '' ? undefined : options.timeZone);
+    cron = schedule(expression, options.timeZone === undefined || options.timeZone === '' ? undefined : options.timeZone);
   } catch (err) {
     if (err instanceof CronError) throw err;
     throw new CronError(expression, err instanceof Error ? err.message : String(err));
@@ -92,7 +111,5 @@ export function nextFireTimes(expression: string, options: NextFireOptions): Dat
   } catch (err) {
     // croner resolves the time zone lazily, so a bad zone surfaces only here.
     throw new CronError(expression, err instanceof Error ? err.message : String(err));
-  } finally {
-    cron.stop();
   }
 }

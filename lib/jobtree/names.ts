@@ -39,7 +39,8 @@ function checkSegment(kind: NameKind, value: string, raw: string = value): void 
     const hex = bad.code.toString(16).toUpperCase().padStart(4, '0');
     throw new InvalidNameError(kind, raw, `contains a character ZooKeeper rejects (U+${hex} at index ${bad.index})`);
   }
-  const bytes = encoder.encode(value).length;
+  // A UTF-16 unit is at most 3 UTF-8 bytes (surrogates are rejected above): short names need no encoding.
+  const bytes = value.length <= MAX_SEGMENT_BYTES / 3 ? 0 : encoder.encode(value).length;
   if (bytes > MAX_SEGMENT_BYTES) {
     throw new InvalidNameError(kind, raw, `is ${bytes} UTF-8 bytes, more than ${MAX_SEGMENT_BYTES}`);
   }
