@@ -15,12 +15,66 @@ function nameOf(path: string, parent: string): string {
   return path.slice(parent === '/' ? 1 : parent.length + 1);
 }
 
+/**
+ * A parent with many children (the namespace root, a big job's items) keeps a Set and a sorted copy made
+ * when asked; most parents have one to a few children, and for them a Set's hash table costs ~300 bytes
+ * where a sorted array of the names costs ~50 — at 10,000 jobs that is ~120,000 parents.
+ */
+class ManyChildren {
+  readonly names: Set<string>;
+  sorted: readonly string[] | null = null;
+
+  constructor(names: Iterable<string>) {
+    this.names = new Set(names);
+  }
+}
+
+type ChildNames = readonly string[] | ManyChildren;
+
+export interface LiveTreeIndexOptions {
+  /** Up to this many children a parent keeps a sorted array (replaced on change), past it a Set. */
+  readonly smallChildren?: number;
+}
+
+/**
+ * `names` with `name` put in at `at` (or with the name at `at` left out when `name` is null), in an array
+ * of exactly the new length: spread and push leave spare capacity (a one-name array would take ~160
+ * bytes instead of ~40), which for ~120,000 small lists is most of what arrays save over Sets.
+ */
+function replaced(names: readonly string[], at: number, name: string | null): string[] {
+  const length = name === null ? names.length - 1 : names.length + 1;
+  const out = new Array<string>(length);
+  for (let i = 0, j = 0; i < length; i += 1) {
+    if (i === at && name !== null) out[i] = name;
+    else {
+      if (j === at && name === null) j += 1;
+      out[i] = names[j++]!;
+    }
+  }
+  return out;
+}
+
+/** Where `name` is in the ascending `names`, or where it would go. */
+function position(names: readonly string[], name: string): number {
+  let lo = 0;
+  let hi = names.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (names[mid]! < name) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export class LiveTreeIndex implements SnapshotIndex {
   readonly scope = '/';
   readonly #nodes = new Map<string, NodeSnapshot>();
-  readonly #children = new Map<string, Set<string>>();
-  /** Sorted child lists handed out, until that parent's children change. */
-  readonly #sorted = new Map<string, readonly string[]>();
+  readonly #children = new Map<string, ChildNames>();
+  readonly #small: number;
+
+  constructor(options: LiveTreeIndexOptions = {}) {
+    this.#small = options.smallChildren ?? 32;
+  }
 
   get snapshot(): TreeSnapshot {
     return this.#nodes;
@@ -38,15 +92,13 @@ export class LiveTreeIndex implements SnapshotIndex {
     return this.#nodes.has(path);
   }
 
+  /** Ascending; the array handed out never changes afterwards (a change replaces it). */
   children(path: string): readonly string[] {
-    let sorted = this.#sorted.get(path);
-    if (sorted === undefined) {
-      const set = this.#children.get(path);
-      if (set === undefined) return [];
-      sorted = [...set].sort();
-      this.#sorted.set(path, sorted);
-    }
-    return sorted;
+    const kids = this.#children.get(path);
+    if (kids === undefined) return [];
+    if (!(kids instanceof ManyChildren)) return kids;
+    kids.sorted ??= [...kids.names].sort();
+    return kids.sorted;
   }
 
   /** A node added or changed. Its ancestors become known as parents even if never written (fixtures). */
@@ -65,12 +117,7 @@ export class LiveTreeIndex implements SnapshotIndex {
     let child = path;
     while (child !== '/' && !this.#nodes.has(child) && !this.#children.has(child)) {
       const parent = parentOf(child);
-      const set = this.#children.get(parent);
-      if (set === undefined) return;
-      set.delete(nameOf(child, parent));
-      this.#sorted.delete(parent);
-      if (set.size > 0) return;
-      this.#children.delete(parent);
+      if (!this.#unlinkChild(parent, nameOf(child, parent))) return;
       child = parent;
     }
   }
@@ -78,23 +125,53 @@ export class LiveTreeIndex implements SnapshotIndex {
   clear(): void {
     this.#nodes.clear();
     this.#children.clear();
-    this.#sorted.clear();
   }
 
   #link(path: string): void {
     let child = path;
     while (child !== '/' && child !== '') {
       const parent = parentOf(child);
-      let set = this.#children.get(parent);
-      if (set === undefined) {
-        set = new Set();
-        this.#children.set(parent, set);
-      }
-      const name = nameOf(child, parent);
-      if (set.has(name)) return;
-      set.add(name);
-      this.#sorted.delete(parent);
+      if (!this.#linkChild(parent, nameOf(child, parent))) return;
       child = parent;
     }
+  }
+
+  /** Adds `name` under `parent`; false when it was there already. */
+  #linkChild(parent: string, name: string): boolean {
+    const kids = this.#children.get(parent);
+    if (kids instanceof ManyChildren) {
+      if (kids.names.has(name)) return false;
+      kids.names.add(name);
+      kids.sorted = null;
+      return true;
+    }
+    const names = kids ?? [];
+    const at = position(names, name);
+    if (names[at] === name) return false;
+    const next = replaced(names, at, name);
+    this.#children.set(parent, next.length > this.#small ? new ManyChildren(next) : next);
+    return true;
+  }
+
+  /** Removes `name` under `parent`; true when the parent has no child left (its entry is gone too). */
+  #unlinkChild(parent: string, name: string): boolean {
+    const kids = this.#children.get(parent);
+    if (kids === undefined) return false;
+    let left: number;
+    if (kids instanceof ManyChildren) {
+      kids.names.delete(name);
+      kids.sorted = null;
+      left = kids.names.size;
+      if (left > 0 && left <= this.#small / 2) this.#children.set(parent, [...kids.names].sort());
+    } else {
+      const at = position(kids, name);
+      if (kids[at] !== name) return false;
+      const next = replaced(kids, at, null);
+      left = next.length;
+      if (left > 0) this.#children.set(parent, next);
+    }
+    if (left > 0) return false;
+    this.#children.delete(parent);
+    return true;
   }
 }

@@ -43,11 +43,40 @@ export interface ZkMirrorEvents {
 interface StoredNode {
   text: string;
   stat: ZkStat;
-  /** Null until the node has a child: most nodes of a job tree are leaves. */
-  children: Set<string> | null;
+  /**
+   * Null until the node has a child: most nodes of a job tree are leaves. An array while there are few
+   * (most parents have one to a few children, and a Set's hash table costs ~300 bytes where the array
+   * costs ~50, for ~120,000 parents at 10,000 jobs), a Set past that.
+   */
+  children: string[] | Set<string> | null;
 }
 
 const NO_CHILDREN: ReadonlySet<string> = new Set();
+const FEW_CHILDREN = 16;
+
+function addChild(node: StoredNode, name: string): void {
+  const kids = node.children;
+  if (kids === null) node.children = [name];
+  else if (kids instanceof Set) kids.add(name);
+  else if (kids.includes(name)) return;
+  // A copy of exactly the new length: push would leave spare capacity (~160 bytes for one name).
+  else if (kids.length < FEW_CHILDREN) node.children = kids.concat(name);
+  else node.children = new Set([...kids, name]);
+}
+
+function removeChild(node: StoredNode, name: string): void {
+  const kids = node.children;
+  if (kids instanceof Set) kids.delete(name);
+  else if (kids !== null) {
+    const at = kids.indexOf(name);
+    if (at >= 0) node.children = kids.slice(0, at).concat(kids.slice(at + 1));
+  }
+}
+
+/** A copy: removing children while walking them changes the list. */
+function childNames(node: StoredNode | undefined): string[] {
+  return node?.children ? [...node.children] : [];
+}
 
 type Lifecycle = 'latent' | 'started' | 'closed';
 
@@ -160,7 +189,9 @@ export class ZkMirror extends EventEmitter<ZkMirrorEvents> {
 
   get(path: string): MirrorEntry | undefined {
     const node = this.#nodes.get(path);
-    return node ? { path, text: node.text, stat: node.stat, children: node.children ?? NO_CHILDREN } : undefined;
+    if (!node) return undefined;
+    const children = node.children === null ? NO_CHILDREN : node.children instanceof Set ? node.children : new Set(node.children);
+    return { path, text: node.text, stat: node.stat, children };
   }
 
   /** Every mirrored node, parents before children. */
@@ -244,10 +275,10 @@ export class ZkMirror extends EventEmitter<ZkMirrorEvents> {
         try {
           const { children } = await this.#client.getChildren(path, this.#onWatch);
           // A listing of a node the mirror no longer holds (removed meanwhile) says nothing we can store.
-          const known = this.#nodes.get(path)?.children;
-          if (known === undefined && path !== this.#root) return;
+          const node = this.#nodes.get(path);
+          if (node === undefined && path !== this.#root) return;
           const listed = new Set(children);
-          for (const name of known ?? []) {
+          for (const name of childNames(node)) {
             if (!listed.has(name)) this.#removeSubtree(join(path, name));
           }
           for (const name of listed) {
@@ -388,7 +419,7 @@ export class ZkMirror extends EventEmitter<ZkMirrorEvents> {
     this.#nodes.set(path, { text, stat, children: null });
     if (parentPath !== null && path !== this.#root) {
       const parent = this.#nodes.get(parentPath);
-      if (parent) (parent.children ??= new Set()).add(basename(path));
+      if (parent) addChild(parent, basename(path));
     }
     this.emit('change', { type: 'add', path, text, stat });
   }
@@ -396,10 +427,11 @@ export class ZkMirror extends EventEmitter<ZkMirrorEvents> {
   #removeSubtree(path: string): void {
     const node = this.#nodes.get(path);
     if (!node) return;
-    for (const child of node.children ?? []) this.#removeSubtree(join(path, child));
+    for (const child of childNames(node)) this.#removeSubtree(join(path, child));
     this.#nodes.delete(path);
     const parentPath = parentOf(path);
-    if (parentPath !== null) this.#nodes.get(parentPath)?.children?.delete(basename(path));
+    const parent = parentPath === null ? undefined : this.#nodes.get(parentPath);
+    if (parent) removeChild(parent, basename(path));
     if (this.#lifecycle === 'started') {
       this.emit('change', { type: 'remove', path, previous: { text: node.text, stat: node.stat } });
     }
