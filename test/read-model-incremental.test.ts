@@ -1,12 +1,13 @@
 /**
- * The job list is kept, not rebuilt: a change to one job derives that job again and leaves the others'
- * summaries as they were, and what it answers always equals a derivation from scratch over the same
+ * The job list is kept, not rebuilt: every summary is derived once the namespace loads, a change to one
+ * job derives that job again and leaves the others' summaries as they were, and what it answers always equals a derivation from scratch over the same
  * tree (the read model's own functions over a fresh, fully indexed copy).
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, inject, it } from 'vitest';
 import { deriveJobDetail, deriveJobSummary, indexSnapshot } from '@/lib/jobtree';
 import { jobDetail, jobList, registerRegistry, unregisterRegistry } from '@/lib/console';
+import { jobSummaries } from '@/lib/console/job-summaries';
 
 type Registry = ReturnType<typeof registerRegistry>;
 import { cleanup, connect, waitFor } from './zk-context';
@@ -36,6 +37,8 @@ describe('incremental read model', () => {
     const registry = registerRegistry({ id: rid, name: ns, connectString: inject('zkConnect'), namespace: ns });
     cleanup(() => unregisterRegistry(rid));
     await registry.whenLoaded(10_000);
+    // Derived once the namespace loaded, before any list asked: the first list is a copy too.
+    await waitFor(() => jobSummaries(registry).size === 3, 10_000, 'every summary derived ahead');
 
     const first = await jobList(rid);
     expect(first.jobs.map((j) => j.name)).toEqual(['alpha', 'beta', 'gamma']);

@@ -4,6 +4,7 @@ import { assertAllowed } from './allowlist';
 import { readDataFile, writeDataFile } from './data-dir';
 import { BadRequestError, ConsoleError, NotFoundError } from './errors';
 import { Registry } from './registry';
+import { jobSummaries } from './job-summaries';
 import { CONSOLE_NODE, defaultRegistrySettings, type RegistrySettings } from './settings';
 
 export type { RegistrySummary } from '@/lib/contract';
@@ -79,7 +80,10 @@ export function registryIdleMs(env: Readonly<Record<string, string | undefined>>
 
 /** A registry as the store keeps it: the environment's `default` never goes idle. */
 function newRegistry(settings: RegistrySettings): Registry {
-  return new Registry(settings, { idleMs: settings.id === 'default' ? null : registryIdleMs() });
+  const registry = new Registry(settings, { idleMs: settings.id === 'default' ? null : registryIdleMs() });
+  // Its job list is derived as soon as the namespace is loaded, not on the first request for it.
+  jobSummaries(registry);
+  return registry;
 }
 
 function loadPersisted(): RegistryInput[] {

@@ -34,6 +34,8 @@ export interface RawNode {
 export interface RegistryEvents {
   change: [change: RegistryChange];
   state: [state: RegistryState];
+  /** The namespace copy finished loading (again, after an idle registry reopened). */
+  loaded: [];
 }
 
 /** How long a read waits for the first load of a namespace before answering 503. */
@@ -196,7 +198,10 @@ export class Registry extends EventEmitter<RegistryEvents> {
         this.emit('state', this.state);
       });
       await loaded;
-      if (session === this.#session && this.#authError === null) this.#lastError = null;
+      if (session === this.#session && this.#authError === null) {
+        this.#lastError = null;
+        this.emit('loaded');
+      }
     })();
     return this.#started;
   }
