@@ -6,7 +6,7 @@ import path from 'node:path';
 import { ROOT, ensureDebianPackages, ensureNodeModules, log } from './bootstrap.mjs';
 
 ensureNodeModules();
-ensureDebianPackages({ chromium: false });
+ensureDebianPackages({ chromium: true });
 const only = process.argv.slice(2);
 const files = readdirSync(path.join(ROOT, 'bench'))
   .filter((f) => /\.(ts|mjs)$/.test(f) && (only.length === 0 || only.some((o) => f.includes(o))))
