@@ -134,7 +134,9 @@ export async function callRouteWithHeaders(
   }
   const response = await handler(new Request(options.url ?? 'http://console.test/api', init), { params: Promise.resolve(params) });
   const text = await response.text();
-  return { status: response.status, json: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>), headers: response.headers };
+  // JSON unless the route answers another type (the metrics text).
+  const json = text === '' || !/json/.test(response.headers.get('content-type') ?? 'application/json') ? {} : (JSON.parse(text) as Record<string, unknown>);
+  return { status: response.status, json, headers: response.headers };
 }
 
 /** The error message of a route answer (`{"error":{"code","message"}}`). */

@@ -63,6 +63,13 @@ function openStreams(): Map<string, number> {
   return g[STREAMS_KEY];
 }
 
+/** Event streams open in this process, all users together (metrics). */
+export function openStreamCount(): number {
+  let total = 0;
+  for (const n of openStreams().values()) total += n;
+  return total;
+}
+
 /** Count one more stream for `user`, or throw TooManyStreamsError; answers the release (idempotent). */
 export function acquireStreamSlot(user: string, max: number = EVENT_STREAM_LIMITS.maxStreamsPerUser): () => void {
   const streams = openStreams();

@@ -4,6 +4,7 @@ import { assertAllowed } from './allowlist';
 import { readDataFile, writeDataFile } from './data-dir';
 import { BadRequestError, ConsoleError, NotFoundError } from './errors';
 import { Registry } from './registry';
+import { registryActivity } from './activity';
 import { jobSummaries } from './job-summaries';
 import { CONSOLE_NODE, defaultRegistrySettings, type RegistrySettings } from './settings';
 
@@ -83,6 +84,7 @@ function newRegistry(settings: RegistrySettings): Registry {
   const registry = new Registry(settings, { idleMs: settings.id === 'default' ? null : registryIdleMs() });
   // Its job list is derived as soon as the namespace is loaded, not on the first request for it.
   jobSummaries(registry);
+  registryActivity(registry);
   return registry;
 }
 
@@ -149,6 +151,11 @@ function describeRegistry(r: Registry, persisted: ReadonlySet<string>): Registry
     digest: r.settings.digest !== undefined,
     persisted: persisted.has(r.id),
   };
+}
+
+/** Every registry of this process as it is: none is started or woken by asking (metrics, health). */
+export function registriesAsTheyAre(): Registry[] {
+  return [...store().registries.values()];
 }
 
 export function listRegistries(): RegistrySummary[] {
