@@ -8,6 +8,8 @@ import { randomUUID } from 'node:crypto';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import * as metricsRoute from '@/app/api/metrics/route';
+import * as jobsRoute from '@/app/api/registries/[rid]/jobs/route';
+import { callRoute } from './console-operations-support';
 import { jobList, registerRegistry, unregisterRegistry } from '@/lib/console';
 import { cleanup, connect, waitFor } from './zk-context';
 
@@ -116,6 +118,17 @@ describe('GET /api/metrics', () => {
       10_000,
       'one failover and one reshard counted',
     );
+
+    // API requests are timed by route pattern, never by the values in their URL.
+    const listed = await callRoute(jobsRoute.GET, { rid }, undefined, 'GET', { url: `http://console.test/api/registries/${rid}/jobs` });
+    expect(listed.status).toBe(200);
+    const timedText = (await scrape(basicFor('viewer'))).text;
+    const durations = (parsePrometheusTextFormat(timedText) as Family[]).find((f) => f.name === 'shardkeeper_http_request_duration_seconds');
+    expect(durations?.type).toBe('HISTOGRAM');
+    // The parser keeps no labels on histogram series: those are read from the text.
+    const counts = timedText.split('\n').filter((l) => l.startsWith('shardkeeper_http_request_duration_seconds_count{'));
+    expect(counts.some((l) => l.includes('route="/api/registries/[rid]/jobs"') && l.includes('method="GET"') && l.includes('status="200"'))).toBe(true);
+    expect(counts.join('\n')).not.toContain(rid);
 
     // Nobody else: no credentials, a bearer token while none is configured, a wrong one; parameters refused.
     expect((await scrape({})).status).toBe(401);

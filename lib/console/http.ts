@@ -6,6 +6,7 @@ import { authorize, RateLimitedError, UnauthorizedError, type Principal, type Ro
 import { BadRequestError, ConsoleError, PayloadTooLargeError } from './errors';
 import { type Actor, type AuditEntry } from './audit/entry';
 import { getAuditSink } from './audit/sink';
+import { timed } from './http-metrics';
 import type { OperationOutcome } from './operations/tree';
 
 export interface ErrorBody {
@@ -99,18 +100,19 @@ export function apiRoute<P extends z.ZodType<Params>, R>(
   handler: (params: z.infer<P>, request: Request, ctx: RouteContext) => Promise<R>,
   options: ApiRouteOptions = { role: 'viewer' },
 ): RouteHandler {
-  const run = async (request: Request, context: { params?: Promise<Params> }): Promise<Response> => {
-    try {
-      const principal = await authorize(request, options.role);
-      const ctx: RouteContext = { request, role: options.role, user: principal.user, principal };
-      // Routes without dynamic segments get no params object.
-      const params = paramsSchema.parse((await context.params) ?? {});
-      const result = await handler(params, request, ctx);
-      return Response.json(result, { headers: { 'Cache-Control': 'no-store' } });
-    } catch (err) {
-      return toErrorResponse(err, request);
-    }
-  };
+  const run = (request: Request, context: { params?: Promise<Params> }): Promise<Response> =>
+    timed(request, async () => {
+      try {
+        const principal = await authorize(request, options.role);
+        const ctx: RouteContext = { request, role: options.role, user: principal.user, principal };
+        // Routes without dynamic segments get no params object.
+        const params = paramsSchema.parse((await context.params) ?? {});
+        const result = await handler(params, request, ctx);
+        return Response.json(result, { headers: { 'Cache-Control': 'no-store' } });
+      } catch (err) {
+        return toErrorResponse(err, request);
+      }
+    });
   return Object.assign(run, { requiredRole: options.role });
 }
 
@@ -122,14 +124,15 @@ export function rawRoute(
   role: Role,
   handler: (request: Request, context: { params?: Promise<Params> }, principal: Principal) => Promise<Response>,
 ): RouteHandler {
-  const run = async (request: Request, context: { params?: Promise<Params> }): Promise<Response> => {
-    try {
-      const principal = await authorize(request, role);
-      return await handler(request, context, principal);
-    } catch (err) {
-      return toErrorResponse(err, request);
-    }
-  };
+  const run = (request: Request, context: { params?: Promise<Params> }): Promise<Response> =>
+    timed(request, async () => {
+      try {
+        const principal = await authorize(request, role);
+        return await handler(request, context, principal);
+      } catch (err) {
+        return toErrorResponse(err, request);
+      }
+    });
   return Object.assign(run, { requiredRole: role });
 }
 

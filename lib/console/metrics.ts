@@ -5,6 +5,7 @@ import { deriveServers, JOB_STATUSES, jobPaths, listJobs, type JobStatus, type S
 import { registryActivity } from './activity';
 import { authorize, UnauthorizedError } from './auth';
 import { openStreamCount } from './events';
+import { httpDurations } from './http-metrics';
 import { jobSummaries } from './job-summaries';
 import { registriesAsTheyAre } from './registries';
 import type { Registry, RegistryState } from './registry';
@@ -120,6 +121,7 @@ function build(): MetricsRegistry {
       this.set(openStreamCount());
     },
   });
+  metrics.registerMetric(httpDurations());
   collectDefaultMetrics({ register: metrics, prefix: 'shardkeeper_console_' });
   return metrics;
 }
