@@ -25,6 +25,8 @@ describe('shardkeeper CLI', () => {
     [['worker', '--zk', 'nonsense', '--namespace', 'ns', '--jobs', BAD], /invalid option zk: 'nonsense' is not HOST:PORT/],
     [[...base, '--jobs', BAD, '--ip', 'a/b'], /invalid option ip/],
     [[...base, '--jobs', BAD, '--digest', 'no-colon-secret'], /invalid option digest: must look like user:password/],
+    [[...base, '--jobs', BAD, '--metrics-port', '99999'], /--metrics-port: '99999' is not a port number/],
+    [[...base, '--jobs', BAD, '--metrics-host', '0.0.0.0'], /--metrics-host: needs --metrics-port/],
   ])('rejects %j', (args, message) => {
     const r = run(args);
     expect(r.code).toBe(2);

@@ -4,15 +4,17 @@
  * job module go to stderr as one sentence, exit status 2. SIGTERM/SIGINT drain and exit 0.
  */
 import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { JobModuleError, WorkerError, WorkerOptionsError } from './errors';
 import type { WorkerEvents } from './events';
+import { serveMetrics, workerMetrics } from './metrics';
 import { WORKER_DEFAULTS } from './options';
 import { Worker } from './worker';
 
-const USAGE = `usage: shardkeeper worker --zk HOST:PORT[,HOST:PORT…] --namespace NS --jobs FILE [--ip IP] [--session-timeout MS] [--drain-timeout MS] [--digest USER:PASSWORD]
+const USAGE = `usage: shardkeeper worker --zk HOST:PORT[,HOST:PORT…] --namespace NS --jobs FILE [--ip IP] [--session-timeout MS] [--drain-timeout MS] [--digest USER:PASSWORD] [--metrics-port PORT [--metrics-host HOST]]
 
   --zk               ZooKeeper connect string
   --namespace        registry namespace (e.g. shardkeeper-demo)
@@ -21,7 +23,10 @@ const USAGE = `usage: shardkeeper worker --zk HOST:PORT[,HOST:PORT…] --namespa
   --session-timeout  ZooKeeper session timeout in ms (default ${WORKER_DEFAULTS.sessionTimeoutMs})
   --drain-timeout    on SIGTERM, how long running items may finish before being aborted (default ${WORKER_DEFAULTS.drainTimeoutMs})
   --digest           user:password for ZooKeeper digest auth (default: ZK_DIGEST from the environment);
-                     nodes the worker creates then get the creator-only ACL`;
+                     nodes the worker creates then get the creator-only ACL
+  --metrics-port     serve Prometheus metrics at http://HOST:PORT/metrics (runs, failures, durations,
+                     lateness, skipped fires, failovers, fencing, leadership)
+  --metrics-host     address the metrics port binds (default 127.0.0.1; 0.0.0.0 for a remote scraper)`;
 
 type Log = (record: Record<string, unknown>) => void;
 
@@ -43,6 +48,12 @@ export async function loadJobModule(file: string, cwd = process.cwd()): Promise<
     throw new JobModuleError(file, 'its default export must be an array of job definitions ({name, cron, shardingTotalCount, execute})');
   }
   return mod.default as unknown[];
+}
+
+function parsePort(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) > 65_535) throw new WorkerOptionsError(`--${flag}`, `'${value}' is not a port number (0–65535)`);
+  return Number(value);
 }
 
 function parseMs(flag: string, value: string | undefined): number | undefined {
@@ -98,6 +109,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   let worker: Worker;
+  let metrics: { port: number; host: string } | null = null;
   try {
     const { values } = parseArgs({
       args: [...rest],
@@ -109,6 +121,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         'session-timeout': { type: 'string' },
         'drain-timeout': { type: 'string' },
         digest: { type: 'string' },
+        'metrics-port': { type: 'string' },
+        'metrics-host': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -124,6 +138,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     const definitions = await loadJobModule(values.jobs ?? '');
     const sessionTimeoutMs = parseMs('session-timeout', values['session-timeout']);
     const drainTimeoutMs = parseMs('drain-timeout', values['drain-timeout']);
+    const metricsPort = parsePort('metrics-port', values['metrics-port']);
+    if (values['metrics-host'] !== undefined && metricsPort === undefined) throw new WorkerOptionsError('--metrics-host', 'needs --metrics-port');
+    if (metricsPort !== undefined) metrics = { port: metricsPort, host: values['metrics-host'] ?? '127.0.0.1' };
     // ZK_DIGEST keeps the password off the process list; the flag wins when both are given.
     const digest = values.digest ?? (process.env.ZK_DIGEST || undefined);
     worker = new Worker(
@@ -145,11 +162,23 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 
   logEvents(worker);
+  let metricsServer: Server | null = null;
+  if (metrics !== null) {
+    try {
+      const served = await serveMetrics(workerMetrics(worker), metrics.port, metrics.host);
+      metricsServer = served.server;
+      jsonLog({ level: 'info', event: 'metrics', url: `http://${metrics.host}:${served.port}/metrics` });
+    } catch (err) {
+      process.stderr.write(`shardkeeper: cannot serve metrics on ${metrics.host}:${metrics.port}: ${err instanceof Error ? err.message : String(err)}\n`);
+      return 1;
+    }
+  }
   let stopping: Promise<number> | null = null;
   const stop = (signal: string): Promise<number> => {
     stopping ??= (async () => {
       jsonLog({ level: 'info', event: 'signal', signal });
       await worker.close();
+      metricsServer?.close();
       return 0;
     })();
     return stopping;
