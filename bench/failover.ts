@@ -7,19 +7,14 @@
  * timeout + 0.5 s, busy survivors included (ElasticJob's survivor takes a failover item only after its
  * own run). Prints one JSON object.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { inNamespace, jobPaths } from '../lib/jobtree';
 import { ZkClient } from '../lib/zk';
 import { startZooKeeper } from '../scripts/zk-harness';
-import { INTEROP_ENABLED, ensureRefClasspath, killAllRef, readRefLedger, RefWorker, writeRefJobs } from '../test/interop/support/ref';
-import { Fleet, readLedger, registered } from '../test/support/worker-fleet';
+import { benchKinds, startFleet, type Kind } from './support/fleet';
 
-type Kind = 'shardkeeper' | 'elasticjob';
 type Survivors = 'idle' | 'busy';
 
-const KINDS: Kind[] = (process.env.BENCH_FAILOVER_KINDS ?? (INTEROP_ENABLED ? 'shardkeeper,elasticjob' : 'shardkeeper')).split(',') as Kind[];
+const KINDS = benchKinds('BENCH_FAILOVER_KINDS');
 const TIMEOUTS = (process.env.BENCH_FAILOVER_TIMEOUTS ?? '3000,10000').split(',').map(Number);
 const JOB = 'failoverBench';
 const ITEMS = 6;
@@ -32,11 +27,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Run length: idle survivors finish 1 s into the fire; busy ones are still running past expiry + 5 s. */
 const runMsFor = (survivors: Survivors, timeoutMs: number): number => (survivors === 'idle' ? 1_000 : KILL_INTO_RUN_MS + timeoutMs + 5_000);
-
-interface Instance {
-  readonly instanceId: string;
-  kill(): Promise<void>;
-}
 
 interface CaseResult {
   kind: Kind;
@@ -53,37 +43,24 @@ interface CaseResult {
 
 async function oneCase(connectString: string, kind: Kind, sessionTimeoutMs: number, survivors: Survivors, n: number): Promise<CaseResult> {
   const namespace = `bench-failover-${kind}-${n}`;
-  const dir = mkdtempSync(path.join(tmpdir(), 'sk-bench-failover-'));
-  const ledger = path.join(dir, 'ledger.jsonl');
   const runMs = runMsFor(survivors, sessionTimeoutMs);
   // One fire a minute, at a second far enough ahead for the fleet to start; nothing else fires meanwhile.
   const fireAt = new Date(Math.ceil((Date.now() + START_BUDGET_MS) / 1_000) * 1_000);
   const cron = `${fireAt.getSeconds()} * * * * ?`;
-  const client = new ZkClient({ connectString, sessionTimeoutMs: 30_000 });
-  await client.start();
-  const fleet = new Fleet({
-    zk: connectString,
+  const fleet = await startFleet({
+    kind,
+    connectString,
     namespace,
+    instances: INSTANCES,
+    ipPrefix: '127.0.4.',
     sessionTimeoutMs,
-    env: { SK_LEDGER: ledger, SK_JOB: JOB, SK_CRON: cron, SK_TOTAL: String(ITEMS), SK_SLEEP_MS: String(runMs), SK_FAILOVER: '1', SK_MISFIRE: '0', SK_FLAVOUR: '3.x' },
+    nodeEnv: { SK_JOB: JOB, SK_CRON: cron, SK_TOTAL: String(ITEMS), SK_SLEEP_MS: String(runMs), SK_FAILOVER: '1', SK_MISFIRE: '0', SK_FLAVOUR: '3.x' },
+    javaJobs: [{ jobName: JOB, cron, shardingTotalCount: ITEMS, failover: true, monitorExecution: true, misfire: false, sleepMs: runMs }],
+    readyTimeoutMs: START_BUDGET_MS,
   });
+  const client = new ZkClient({ connectString, sessionTimeoutMs: 30_000 });
   try {
-    const instances: Instance[] = [];
-    if (kind === 'shardkeeper') {
-      const workers = Array.from({ length: INSTANCES }, (_, i) => fleet.spawn(`127.0.4.${10 + i}`));
-      await Promise.all(workers.map((w) => registered(w, 30_000)));
-      for (const w of workers) instances.push({ instanceId: w.instanceId, kill: () => w.kill('SIGKILL') });
-    } else {
-      const jobsFile = writeRefJobs(path.join(dir, 'jobs.json'), [
-        { jobName: JOB, cron, shardingTotalCount: ITEMS, failover: true, monitorExecution: true, misfire: false, sleepMs: runMs },
-      ]);
-      const workers = Array.from(
-        { length: INSTANCES },
-        (_, i) => new RefWorker({ version: '3.0.5', zk: connectString, namespace, jobsFile, ledger, ip: `127.0.4.${10 + i}`, sessionTimeoutMs }),
-      );
-      await Promise.all(workers.map((w) => w.ready(START_BUDGET_MS)));
-      for (const w of workers) instances.push({ instanceId: w.instanceId, kill: () => w.kill('SIGKILL') });
-    }
+    await client.start();
     const p = jobPaths(JOB);
     const abs = (rel: string) => inNamespace(namespace, rel);
     // The fire's runs have started once item 0's `running` exists (monitorExecution).
@@ -98,16 +75,15 @@ async function oneCase(connectString: string, kind: Kind, sessionTimeoutMs: numb
     for (let i = 0; i < ITEMS; i += 1) {
       if ((await client.getData(abs(p.shardingInstance(i)))).data.toString('utf8') === victim) victimItems.push(i);
     }
-    const target = instances.find((x) => x.instanceId === victim);
+    const target = fleet.instances.find((x) => x.instanceId === victim);
     if (target === undefined) throw new Error(`${kind}: item 0's owner ${victim} is none of ours`);
     const killedAt = Date.now();
     await target.kill();
 
     // Runs are written to the ledger when they end: wait for every victim item's run on a survivor.
     const starts = (): Map<number, number> => {
-      const lines = kind === 'shardkeeper' ? readLedger(ledger) : readRefLedger(ledger);
       const first = new Map<number, number>();
-      for (const l of lines) {
+      for (const l of fleet.runs()) {
         if (l.instance === victim || l.start < killedAt || !victimItems.includes(l.item)) continue;
         first.set(l.item, Math.min(first.get(l.item) ?? Number.POSITIVE_INFINITY, l.start));
       }
@@ -131,15 +107,12 @@ async function oneCase(connectString: string, kind: Kind, sessionTimeoutMs: numb
       withinTimeoutPlus500ms: worstMs !== null && worstMs <= sessionTimeoutMs + 500,
     };
   } finally {
-    await fleet.killAll();
-    await killAllRef();
+    await fleet.stop();
     await client.close();
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 
 async function main(): Promise<void> {
-  if (KINDS.includes('elasticjob')) ensureRefClasspath('3.0.5');
   // tickTime 500: sessions from 1 s to 10 s are granted as asked.
   const zk = await startZooKeeper({ nodes: 1, tickTime: 500 });
   const results: CaseResult[] = [];

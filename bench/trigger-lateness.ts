@@ -11,15 +11,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { registerRegistry, triggerJob, unregisterRegistry } from '../lib/console';
-import { ZkClient } from '../lib/zk';
 import { startZooKeeper } from '../scripts/zk-harness';
-import { INTEROP_ENABLED, ensureRefClasspath, killAllRef, readRefLedger, RefWorker, writeRefJobs, type RefJob } from '../test/interop/support/ref';
-import { Fleet, readLedger, registered } from '../test/support/worker-fleet';
+import type { RefJob } from '../test/interop/support/ref';
+import { benchKinds, startFleet, type BenchRun, type Kind } from './support/fleet';
 import { percentiles } from './support/stats';
 
-type Kind = 'shardkeeper' | 'elasticjob';
-
-const KINDS: Kind[] = (process.env.BENCH_LATENESS_KINDS ?? (INTEROP_ENABLED ? 'shardkeeper,elasticjob' : 'shardkeeper')).split(',') as Kind[];
+const KINDS = benchKinds('BENCH_LATENESS_KINDS');
 const JOBS = Number(process.env.BENCH_LATENESS_JOBS ?? 50);
 const MEASURE_MS = Number(process.env.BENCH_LATENESS_MS ?? 60_000);
 const TRIGGERS = Number(process.env.BENCH_TRIGGERS ?? 30);
@@ -30,35 +27,23 @@ const JOB_MODULE = path.resolve(import.meta.dirname, 'support/many-jobs.mjs');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface Line {
-  job: string;
-  item: number;
-  start: number;
-  fireTime?: number;
-}
-
 async function oneFleet(connectString: string, kind: Kind) {
   const namespace = `bench-lateness-${kind}`;
-  const dir = mkdtempSync(path.join(tmpdir(), 'sk-bench-lateness-'));
-  const ledger = path.join(dir, 'ledger.jsonl');
-  const fleet = new Fleet({ zk: connectString, namespace, sessionTimeoutMs: 10_000, jobModule: JOB_MODULE, env: { BENCH_LEDGER: ledger, BENCH_JOBS: String(JOBS) } });
   const rid = `lateness-${kind}`;
-  const client = new ZkClient({ connectString });
-  await client.start();
+  const job = (jobName: string, cron: string): RefJob => ({ jobName, cron, shardingTotalCount: ITEMS, failover: false, misfire: false, monitorExecution: true, sleepMs: 20 });
+  const fleet = await startFleet({
+    kind,
+    connectString,
+    namespace,
+    instances: INSTANCES,
+    ipPrefix: '127.0.5.',
+    sessionTimeoutMs: 10_000,
+    jobModule: JOB_MODULE,
+    nodeEnv: { BENCH_JOBS: String(JOBS) },
+    javaJobs: [...Array.from({ length: JOBS }, (_, j) => job(`cron-job-${j}`, '* * * * * ?')), job(TRIGGERED, '0 0 0 1 1 ? 2099')],
+  });
   try {
-    if (kind === 'shardkeeper') {
-      const workers = Array.from({ length: INSTANCES }, (_, i) => fleet.spawn(`127.0.5.${10 + i}`));
-      await Promise.all(workers.map((w) => registered(w, 60_000)));
-    } else {
-      const job = (jobName: string, cron: string): RefJob => ({ jobName, cron, shardingTotalCount: ITEMS, failover: false, misfire: false, monitorExecution: true, sleepMs: 20 });
-      const jobsFile = writeRefJobs(path.join(dir, 'jobs.json'), [
-        ...Array.from({ length: JOBS }, (_, j) => job(`cron-job-${j}`, '* * * * * ?')),
-        job(TRIGGERED, '0 0 0 1 1 ? 2099'),
-      ]);
-      const workers = Array.from({ length: INSTANCES }, (_, i) => new RefWorker({ version: '3.0.5', zk: connectString, namespace, jobsFile, ledger, ip: `127.0.5.${10 + i}`, sessionTimeoutMs: 10_000 }));
-      await Promise.all(workers.map((w) => w.ready(120_000)));
-    }
-    const read = (): Line[] => (kind === 'shardkeeper' ? readLedger(ledger) : readRefLedger(ledger)) as Line[];
+    const read = () => fleet.runs();
 
     // Lateness: a minute of fires once every job has run (sharding settled), counted from its start.
     const settle = Date.now() + 60_000;
@@ -66,7 +51,7 @@ async function oneFleet(connectString: string, kind: Kind) {
     const from = Date.now() + 2_000;
     await sleep(MEASURE_MS + 3_000);
     const to = from + MEASURE_MS;
-    const fireOf = (l: Line) => l.fireTime ?? Math.floor(l.start / 1_000) * 1_000;
+    const fireOf = (l: BenchRun) => l.fireTime ?? Math.floor(l.start / 1_000) * 1_000;
     const timed = read().filter((l) => l.job !== TRIGGERED && fireOf(l) >= from && fireOf(l) < to);
     const lateness = timed.map((l) => l.start - fireOf(l));
     const expectedRuns = JOBS * ITEMS * Math.round(MEASURE_MS / 1_000);
@@ -81,7 +66,7 @@ async function oneFleet(connectString: string, kind: Kind) {
       // Ledgers carry wall-clock starts (other processes): the trigger is timed from the call's start.
       const calledAt = Date.now();
       await triggerJob(rid, TRIGGERED);
-      let runs: Line[] = [];
+      let runs: BenchRun[] = [];
       const deadline = Date.now() + 10_000;
       while (Date.now() < deadline) {
         runs = read().filter((l) => l.job === TRIGGERED).slice(before);
@@ -103,15 +88,11 @@ async function oneFleet(connectString: string, kind: Kind) {
     };
   } finally {
     await unregisterRegistry(rid).catch(() => undefined);
-    await fleet.killAll();
-    await killAllRef();
-    await client.close();
-    rmSync(dir, { recursive: true, force: true });
+    await fleet.stop();
   }
 }
 
 async function main(): Promise<void> {
-  if (KINDS.includes('elasticjob')) ensureRefClasspath('3.0.5');
   const dataDir = mkdtempSync(path.join(tmpdir(), 'sk-bench-lateness-data-'));
   // The trigger is an audited console write: its audit log goes to a scratch data directory.
   process.env.SHARDKEEPER_DATA_DIR = dataDir;

@@ -9,18 +9,15 @@
  * ElasticJob's. Prints one JSON object.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { ZkClient } from '../lib/zk';
 import { fourLetterWord } from '../lib/zk/four-letter';
 import { startZooKeeper, type ZkCluster } from '../scripts/zk-harness';
-import { INTEROP_ENABLED, ensureRefClasspath, killAllRef, readRefLedger, RefWorker, writeRefJobs, type RefJob } from '../test/interop/support/ref';
-import { Fleet, readLedger, registered } from '../test/support/worker-fleet';
+import type { RefJob } from '../test/interop/support/ref';
+import { benchKinds, startFleet, type Kind } from './support/fleet';
 
-type Kind = 'shardkeeper' | 'elasticjob';
-
-const KINDS: Kind[] = (process.env.BENCH_COST_KINDS ?? (INTEROP_ENABLED ? 'shardkeeper,elasticjob' : 'shardkeeper')).split(',') as Kind[];
+const KINDS = benchKinds('BENCH_COST_KINDS');
 const MEASURE_MS = Number(process.env.BENCH_COST_MS ?? 30_000);
 const INSTANCES = 3;
 const ITEMS = 3;
@@ -86,29 +83,23 @@ async function mark(client: ZkClient, namespace: string): Promise<bigint> {
 
 async function oneCase(zk: ZkCluster, kind: Kind, monitorExecution: boolean) {
   const namespace = `bench-cost-${kind}-${monitorExecution ? 'monitored' : 'unmonitored'}`;
-  const dir = mkdtempSync(path.join(tmpdir(), 'sk-bench-cost-'));
-  const ledger = path.join(dir, 'ledger.jsonl');
-  const fleet = new Fleet({
-    zk: zk.connectString,
+  const job = (jobName: string, cron: string): RefJob => ({ jobName, cron, shardingTotalCount: ITEMS, failover: false, misfire: false, monitorExecution, sleepMs: 20 });
+  const fleet = await startFleet({
+    kind,
+    connectString: zk.connectString,
     namespace,
+    instances: INSTANCES,
+    ipPrefix: '127.0.6.',
     sessionTimeoutMs: 10_000,
     jobModule: JOB_MODULE,
-    env: { BENCH_LEDGER: ledger, BENCH_JOBS: '1', BENCH_MONITOR_EXECUTION: monitorExecution ? '1' : '0' },
+    nodeEnv: { BENCH_JOBS: '1', BENCH_MONITOR_EXECUTION: monitorExecution ? '1' : '0' },
+    javaJobs: [job('cron-job-0', '* * * * * ?'), job('triggered', '0 0 0 1 1 ? 2099')],
   });
   const client = new ZkClient({ connectString: zk.connectString });
-  await client.start();
-  await client.create(`/${namespace}-marker`, '');
   try {
-    if (kind === 'shardkeeper') {
-      const workers = Array.from({ length: INSTANCES }, (_, i) => fleet.spawn(`127.0.6.${10 + i}`));
-      await Promise.all(workers.map((w) => registered(w, 60_000)));
-    } else {
-      const job = (jobName: string, cron: string): RefJob => ({ jobName, cron, shardingTotalCount: ITEMS, failover: false, misfire: false, monitorExecution, sleepMs: 20 });
-      const jobsFile = writeRefJobs(path.join(dir, 'jobs.json'), [job('cron-job-0', '* * * * * ?'), job('triggered', '0 0 0 1 1 ? 2099')]);
-      const workers = Array.from({ length: INSTANCES }, (_, i) => new RefWorker({ version: '3.0.5', zk: zk.connectString, namespace, jobsFile, ledger, ip: `127.0.6.${10 + i}`, sessionTimeoutMs: 10_000 }));
-      await Promise.all(workers.map((w) => w.ready(120_000)));
-    }
-    const read = () => (kind === 'shardkeeper' ? readLedger(ledger) : readRefLedger(ledger)) as Array<{ start: number; item: number }>;
+    await client.start();
+    await client.create(`/${namespace}-marker`, '');
+    const read = () => fleet.runs();
     // Settled: every item has run, and a few more fires for the first reshard's writes to be behind us.
     while (new Set(read().map((l) => l.item)).size < ITEMS) await sleep(200);
     await sleep(5_000);
@@ -159,15 +150,12 @@ async function oneCase(zk: ZkCluster, kind: Kind, monitorExecution: boolean) {
       writeTxnsByType: byType,
     };
   } finally {
-    await fleet.killAll();
-    await killAllRef();
+    await fleet.stop();
     await client.close();
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 
 async function main(): Promise<void> {
-  if (KINDS.includes('elasticjob')) ensureRefClasspath('3.0.5');
   const zk = await startZooKeeper({ nodes: 1, tickTime: 500 });
   const results = [];
   try {
