@@ -7,7 +7,7 @@
  * item ever runs on two instances at once. Where each action actually landed relative to its fire is
  * printed, since spawning and ZooKeeper writes take a variable time.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
@@ -45,13 +45,13 @@ interface Scenario {
   spawnMs: number[];
 }
 
-async function start(ips: readonly string[], total: number): Promise<Scenario> {
+async function start(ips: readonly string[], total: number, env: Record<string, string> = {}): Promise<Scenario> {
   const ns = uniqueNamespace('reshardfire');
   const ledger = path.join(tmp, `${ns.slice(1)}.jsonl`);
   const f = new Fleet({
     zk: inject('zkConnect'),
     namespace: ns,
-    env: { SK_LEDGER: ledger, SK_JOB: JOB, SK_CRON: CRON, SK_TOTAL: String(total), SK_SLEEP_MS: String(RUN_MS), SK_FAILOVER: '1' },
+    env: { SK_LEDGER: ledger, SK_JOB: JOB, SK_CRON: CRON, SK_TOTAL: String(total), SK_SLEEP_MS: String(RUN_MS), SK_FAILOVER: '1', ...env },
   });
   fleet = f;
   const spawned = Date.now();
@@ -143,6 +143,46 @@ describe('exactly once at the reshard fire (real processes, 4 items every 2 s)',
     for (const w of joiners) expect(result.runs.some((r) => r.instance === w.instanceId && !r.aborted), `${w.ip} ran nothing\n${timeline(s, marks)}`).toBe(true);
     // The point of aiming: at least one registration landed just before a fire (within 300 ms).
     expect(landed.some((l) => l.msBeforeFire > 0 && l.msBeforeFire <= 300), `no join landed within 300 ms before a fire: ${JSON.stringify(landed)}`).toBe(true);
+  });
+
+  it('a worker registering just after a fire takes over an item its owner still held from a late run, and runs it for that fire', { timeout: 60_000 }, async () => {
+    // Item 3 (on 10.0.0.2) runs 3 s once, from fire F0 to 1 s past F1: at F1 its owner must wait for it,
+    // and the joiner, registering ~500 ms after F1, is handed it (AVG_ALLOCATION: 10.0.0.9 sorts last
+    // and gets item 3). Seen in the chaos run: nobody ran it for F1, since the joiner had had no fire
+    // yet and the owner no longer owned it.
+    const flag = path.join(tmp, `slow-${Date.now()}`);
+    const s = await start(['10.0.0.1', '10.0.0.2'], 4, { SK_SLOW_ITEM: '3', SK_SLOW_MS: '3000', SK_SLOW_FLAG: flag });
+    // One worker's spawn → registered, measured now on a namespace of its own (the first spawns, two at
+    // once and cold, took up to twice as long).
+    const probe = new Fleet({ zk: inject('zkConnect'), namespace: uniqueNamespace('reshardfire-probe'), env: { SK_JOB: JOB, SK_CRON: CRON, SK_TOTAL: '1' } });
+    const probeSpawned = Date.now();
+    const probeWorker = probe.spawn('10.0.0.50');
+    await registered(probeWorker);
+    const estimate = registeredAt(probeWorker) - probeSpawned;
+    await probe.killAll();
+    const f0 = nextFire(PERIOD, 300);
+    await sleepUntil(f0 - 200);
+    writeFileSync(flag, '');
+    await sleepUntil(f0 + 500);
+    rmSync(flag);
+    const f1 = f0 + PERIOD;
+    // Aimed at the middle of the 1 s window after F1 in which item 3 is still held.
+    const spawned = await sleepUntil(f1 + 500 - estimate);
+    const joiner = s.fleet.spawn('10.0.0.9');
+    await registered(joiner);
+    const reg = registeredAt(joiner);
+    const marks = { 'slow run from F0': f0, F1: f1, 'join 10.0.0.9': reg };
+    console.log(`[reshard-fire late join] registered ${reg - f1} ms after F1 (spawn took ${reg - spawned} ms, estimate ${estimate} ms)`);
+    const lastFire = nextFire(PERIOD, 0, reg) + 2 * PERIOD;
+    await sleepUntil(lastFire + RUN_MS);
+    const result = await verdict(s, lastFire, () => 4);
+    assertClean(s, result, marks);
+    // The case itself: item 3's run for F0 was the slow one, and the join landed while it still ran.
+    const slow = result.runs.find((r) => r.item === 3 && r.fire === f0);
+    expect(slow !== undefined && slow.end - slow.start >= 2_900, `item 3 ran 3 s from F0\n${timeline(s, marks)}`).toBe(true);
+    expect(reg > f1 && reg < (slow?.end ?? 0), `the join landed after F1 and before item 3 was free\n${timeline(s, marks)}`).toBe(true);
+    const taken = result.runs.find((r) => r.item === 3 && r.fire === f1);
+    expect(taken?.instance, `item 3 ran for F1 on the joiner\n${timeline(s, marks)}`).toBe(joiner.instanceId);
   });
 
   it('a graceful leave (SIGTERM) ~50 ms before a fire costs no fire, also when the leader leaves', { timeout: 60_000 }, async () => {

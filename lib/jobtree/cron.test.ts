@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextFireTimes, validateQuartzCron } from './cron';
+import { latestFireTime, nextFireTimes, validateQuartzCron } from './cron';
 import { CronError } from './errors';
 
 const FROM = new Date('2026-01-01T00:00:00Z');
@@ -110,5 +110,23 @@ describe('nextFireTimes options', () => {
     const before = Date.now();
     const [first] = nextFireTimes('* * * * * ?', { count: 1 });
     expect(first!.getTime()).toBeGreaterThan(before - 1000);
+  });
+});
+
+describe('latestFireTime', () => {
+  const at = (iso: string) => new Date(iso);
+  it('is the fire at or before the moment, in the zone given', () => {
+    expect(latestFireTime('0/2 * * * * ?', { at: at('2026-12-06T04:46:28.219Z') })?.toISOString()).toBe('2026-12-06T04:46:28.000Z');
+    // The moment itself counts.
+    expect(latestFireTime('0/2 * * * * ?', { at: at('2026-12-06T04:46:28.000Z') })?.toISOString()).toBe('2026-12-06T04:46:28.000Z');
+    expect(latestFireTime('0/2 * * * * ?', { at: at('2026-12-06T04:46:27.999Z') })?.toISOString()).toBe('2026-12-06T04:46:26.000Z');
+    // 2026-12-06 is a Sunday: the last weekday fire was Friday's.
+    expect(latestFireTime('0 15 10 ? * MON-FRI', { timeZone: 'UTC', at: at('2026-12-06T11:00:00Z') })?.toISOString()).toBe('2026-12-04T10:15:00.000Z');
+    expect(latestFireTime('0 0 9 * * ?', { timeZone: 'Asia/Shanghai', at: at('2026-12-06T02:00:00Z') })?.toISOString()).toBe('2026-12-06T01:00:00.000Z');
+  });
+
+  it('is null before a schedule that starts later, and refuses a bad cron', () => {
+    expect(latestFireTime('0 0 0 1 1 ? 2099', { at: at('2026-12-06T00:00:00Z') })).toBeNull();
+    expect(() => latestFireTime('* * * * *', { at: at('2026-12-06T00:00:00Z') })).toThrow(CronError);
   });
 });

@@ -113,3 +113,17 @@ export function nextFireTimes(expression: string, options: NextFireOptions): Dat
     throw new CronError(expression, err instanceof Error ? err.message : String(err));
   }
 }
+
+/**
+ * The latest fire at or before `at`, or null when the schedule has none before it. For a moment just
+ * past, not a walk through history: croner steps back from `at`.
+ */
+export function latestFireTime(expression: string, options: { readonly timeZone?: string | undefined; readonly at: Date }): Date | null {
+  const cron = schedule(expression, options.timeZone === undefined || options.timeZone === '' ? undefined : options.timeZone);
+  try {
+    // previousRuns is strictly before its argument: one millisecond on makes `at` itself count.
+    return cron.previousRuns(1, new Date(options.at.getTime() + 1))[0] ?? null;
+  } catch (err) {
+    throw new CronError(expression, err instanceof Error ? err.message : String(err));
+  }
+}

@@ -114,6 +114,8 @@ export class JobRunner implements JobRuntime {
   #claiming = false;
   /** A catch-up was asked for while a fire was claiming: run it once the claim is done. */
   #catchUpAfterClaim = false;
+  /** When the latest registration completed (epoch ms): the catch-up may reach a fire just before it. */
+  #registeredAt: number | null = null;
   /** When (our clock) the total last changed, and the total before: items it added were not due before. */
   #totalChange: { at: number; before: number } | null = null;
   readonly #runs = new Set<Promise<void>>();
@@ -161,6 +163,7 @@ export class JobRunner implements JobRuntime {
 
   /** Registration on `session` completed: active, or (when it ended meanwhile) remembered for the goodbye. */
   #registered(session: string): void {
+    this.#registeredAt = Date.now();
     const p = this.#phase;
     if (p.name === 'shut-down' || p.name === 'draining') this.#phase = { ...p, session };
     else this.#phase = { name: 'active', session };
@@ -461,7 +464,9 @@ export class JobRunner implements JobRuntime {
     const marker = this.#mirror?.get(this.paths.fireTime(item));
     if (marker !== undefined && marker.stat.mzxid === change.stat.czxid) return;
     if (this.#mirror?.get(this.paths.failover(item)) !== undefined) return;
-    const fire = this.#schedule.fireAtOrBefore(Date.now());
+    // Before our first fire (a run seen as we joined) the cron's own latest fire tells its period.
+    const now = Date.now();
+    const fire = this.#schedule.fireAtOrBefore(now) ?? this.#schedule.scheduledAtOrBefore(now);
     if (fire !== null) this.#markerlessRuns.set(item, { fire, czxid: change.stat.czxid });
   }
 
@@ -698,10 +703,10 @@ export class JobRunner implements JobRuntime {
    * failover re-run, here or elsewhere) are run for this fire once that run ends, if it ends before
    * the next fire (see #runWhenFree).
    */
-  async #runOnce(fireTime: Date, kind: RunKind, only: ReadonlySet<number> | null, mode: 'fire' | 'catch-up' = 'fire'): Promise<RunSpan | null> {
+  async #runOnce(fireTime: Date, kind: RunKind, only: ReadonlySet<number> | null, mode: 'fire' | 'catch-up' | 'catch-up-before-us' = 'fire'): Promise<RunSpan | null> {
     try {
       if (mode === 'fire') this.#claiming = true;
-      const claimed = await this.#claimFor(fireTime, only, mode === 'fire').finally(() => {
+      const claimed = await this.#claimFor(fireTime, only, mode === 'fire', mode === 'catch-up-before-us').finally(() => {
         if (mode !== 'fire') return;
         this.#claiming = false;
         if (this.#catchUpAfterClaim) {
@@ -772,9 +777,10 @@ export class JobRunner implements JobRuntime {
 
   /**
    * Claim this instance's items (or those of `only`) for `fireTime`: the items started, and (when
-   * `defer`) those left for later because a run of them is still under way; or why none.
+   * `defer`) those left for later because a run of them is still under way; or why none. `beforeUs`: the
+   * fire came before this instance registered.
    */
-  async #claimFor(fireTime: Date, only: ReadonlySet<number> | null, defer: boolean): Promise<{ started: number[]; deferred: number[] } | string> {
+  async #claimFor(fireTime: Date, only: ReadonlySet<number> | null, defer: boolean, beforeUs = false): Promise<{ started: number[]; deferred: number[] } | string> {
     for (let attempt = 1; ; attempt += 1) {
       try {
         if (!(await this.#sharding.ownServerAvailable())) return 'server disabled';
@@ -789,7 +795,9 @@ export class JobRunner implements JobRuntime {
         if (claims.length === 0) return deferred.length > 0 ? { started: [], deferred } : 'no items';
         const claim = await this.#execution.claim(claims, fireTime, {
           assertNoResharding: true,
-          ranElsewhere: (item, marker) => this.#ranWithoutMarker(item, marker, fireTime),
+          // A fire from before we watched: an item with no marker may have run on a Java worker (they
+          // write none) before we could see its `running`, so it is left alone.
+          ranElsewhere: (item, marker) => (beforeUs && marker === null) || this.#ranWithoutMarker(item, marker, fireTime),
         });
         if ('refused' in claim) {
           if (attempt < CLAIM_ATTEMPTS && this.canStart()) continue;
@@ -826,14 +834,27 @@ export class JobRunner implements JobRuntime {
     }
     // The latest fire due by the clock, not the last our timer delivered: after a freeze the timer is
     // behind, and its fire is older than the one whose items the reshard handed us.
-    const latest = this.#schedule.fireAtOrBefore(Date.now());
+    const now = Date.now();
+    let latest = this.#schedule.fireAtOrBefore(now);
+    let beforeUs = false;
+    if (latest === null) {
+      // No fire delivered here yet: we joined just after one. Its items' owners may have held them back
+      // (still running a late run) and the reshard our join caused moved them here, so nobody runs them
+      // for it unless we do (seen in the chaos run: a restart registered 219 ms after a fire lost two
+      // items of it). Only a fire within a session timeout of our registration: a job's first start
+      // must not run a fire from hours ago.
+      const fire = this.#schedule.scheduledAtOrBefore(now);
+      if (fire === null || this.#registeredAt === null || fire < this.#registeredAt - this.options.sessionTimeoutMs) return;
+      latest = fire;
+      beforeUs = true;
+    }
     const next = this.#schedule.next;
     // A fire whose timer is only a moment late is the fire path's to run.
-    if (latest === null || (next !== null && latest >= next.getTime())) return;
+    if (next !== null && latest >= next.getTime()) return;
     // Items a grown total added after that fire did not exist at it: they start at the next one.
     const change = this.#totalChange;
     const existed = change !== null && change.at > latest ? new Set(Array.from({ length: change.before }, (_, i) => i)) : null;
-    await this.#runOnce(new Date(latest), 'cron', existed, 'catch-up');
+    await this.#runOnce(new Date(latest), 'cron', existed, beforeUs ? 'catch-up-before-us' : 'catch-up');
   }
 
   /**

@@ -11,7 +11,7 @@
  * one: a timer more than a second late delivers only the latest fire due by then (its items may still be
  * unrun; the fire marker keeps it from running twice), and the schedule continues from now.
  */
-import { nextFireTimes } from '../jobtree/cron';
+import { latestFireTime, nextFireTimes } from '../jobtree/cron';
 import { ScheduleError } from './errors';
 
 /** setTimeout's ceiling; longer waits are re-armed in steps. */
@@ -57,6 +57,19 @@ export class CronSchedule {
   fireAtOrBefore(t: number): number | null {
     if (this.#last === null || this.#last.getTime() > t) return null;
     return this.#latestFrom(this.#last.getTime(), t);
+  }
+
+  /**
+   * The schedule's latest fire at or before `t` (epoch ms) by the cron alone, delivered here or not (a
+   * fire from before this instance registered); null when there is none (or no schedule).
+   */
+  scheduledAtOrBefore(t: number): number | null {
+    if (this.#cron === null) return null;
+    try {
+      return latestFireTime(this.#cron, { timeZone: this.#timeZone ?? undefined, at: new Date(t) })?.getTime() ?? null;
+    } catch {
+      return null;
+    }
   }
 
   /** The first scheduled fire strictly after `t` (epoch ms), or null when there is none (or no schedule). */

@@ -13,13 +13,16 @@
 //   SK_OVERWRITE     '1' sets overwrite
 //   SK_JOB_CLASS     jobClass to register/join (e.g. a Java job's class, for a mixed fleet)
 //   SK_SLOW_ITEM / SK_SLOW_MS   item that works SK_SLOW_MS instead (to crash an instance mid-run)
-import { appendFileSync } from 'node:fs';
+//   SK_SLOW_FLAG     with SK_SLOW_ITEM: slow only for runs that start while this file exists
+import { appendFileSync, existsSync } from 'node:fs';
 
 const env = process.env;
 const ledger = env.SK_LEDGER;
 const sleepMs = Number(env.SK_SLEEP_MS ?? 200);
 const slowItem = env.SK_SLOW_ITEM === undefined ? null : Number(env.SK_SLOW_ITEM);
 const slowMs = Number(env.SK_SLOW_MS ?? 5000);
+const slowFlag = env.SK_SLOW_FLAG;
+const isSlow = (item) => item === slowItem && (slowFlag === undefined || existsSync(slowFlag));
 
 function pause(ms, signal) {
   return new Promise((resolve) => {
@@ -65,7 +68,7 @@ export default [
     ...(env.SK_JOB_CLASS ? { jobClass: env.SK_JOB_CLASS } : {}),
     async execute(ctx) {
       const start = Date.now();
-      await pause(ctx.shardingItem === slowItem ? slowMs : sleepMs, ctx.signal);
+      await pause(isSlow(ctx.shardingItem) ? slowMs : sleepMs, ctx.signal);
       record(ctx, start);
     },
   },
