@@ -144,29 +144,21 @@ async function dom(console: BenchConsole, writer: ZkClient, ns: string) {
       const name = onScreen[(i * 37) % onScreen.length]!;
       const description = `dom ${run} ${i}`;
       // The observer is in place before the write; it stamps the moment the row first shows the text.
-      await page.evaluate(
-        ({ name, description, timeoutMs }) => {
-          const w = window as unknown as { __seen?: Promise<number | null> };
-          w.__seen = new Promise((resolve) => {
-            const check = () => document.querySelector(`[data-job="${name}"]`)?.textContent?.includes(description) ?? false;
-            const observer = new MutationObserver(() => {
-              if (check()) {
-                observer.disconnect();
-                resolve(Date.now());
-              }
-            });
-            observer.observe(document.body, { subtree: true, childList: true, characterData: true });
-            setTimeout(() => {
-              observer.disconnect();
-              resolve(null);
-            }, timeoutMs);
+      // A string, not a function: tsx would wrap a function's inner names in a helper the page lacks.
+      // `void`: the expression's value must not be the promise, which evaluate() would wait for.
+      await page.evaluate(`
+        void (window.__seen = new Promise((resolve) => {
+          const check = () => document.querySelector('[data-job=' + JSON.stringify(${JSON.stringify(name)}) + ']')?.textContent?.includes(${JSON.stringify(description)}) ?? false;
+          const observer = new MutationObserver(() => {
+            if (check()) { observer.disconnect(); resolve(Date.now()); }
           });
-        },
-        { name, description, timeoutMs: MISSED_AFTER_MS },
-      );
+          observer.observe(document.body, { subtree: true, childList: true, characterData: true });
+          setTimeout(() => { observer.disconnect(); resolve(null); }, ${MISSED_AFTER_MS});
+        }));
+      `);
       const sentAt = Date.now();
       await writer.setData(`/${ns}${jobPaths(name).config}`, configWith(name, description));
-      const seenAt = await page.evaluate(() => (window as unknown as { __seen: Promise<number | null> }).__seen);
+      const seenAt = (await page.evaluate('window.__seen')) as number | null;
       if (seenAt === null) missed += 1;
       else latencies.push(seenAt - sentAt);
     }
