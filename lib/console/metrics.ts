@@ -27,7 +27,7 @@ interface ItemCounts {
   unowned: number;
 }
 
-/** Items of every job by state, read from the copy (~10 ms at 10,000 jobs × 8 items). */
+/** Items of every job by state, read from the copy. */
 function countItems(tree: SnapshotIndex, online: (job: string) => ReadonlySet<string>): ItemCounts {
   const counts: ItemCounts = { total: 0, running: 0, failover: 0, disabled: 0, unowned: 0 };
   for (const job of listJobs(tree).jobs) {
