@@ -2,7 +2,6 @@ import 'server-only';
 import { timingSafeEqual } from 'node:crypto';
 import { Counter, Gauge, Registry as MetricsRegistry, collectDefaultMetrics } from 'prom-client';
 import { deriveServers, JOB_STATUSES, jobPaths, listJobs, type JobStatus, type SnapshotIndex } from '@/lib/jobtree';
-import { registryActivity } from './activity';
 import { authorize, UnauthorizedError } from './auth';
 import { openStreamCount } from './events';
 import { httpDurations } from './http-metrics';
@@ -98,7 +97,7 @@ function build(): MetricsRegistry {
         const r = registry.id;
         for (const s of STATES) state.set({ registry: r, state: s }, registry.state === s ? 1 : 0);
         loaded.set({ registry: r }, registry.loaded ? 1 : 0);
-        const activity = registryActivity(registry);
+        const activity = registry.activity;
         failovers.inc({ registry: r }, activity.failovers);
         reshards.inc({ registry: r }, activity.reshards);
         if (!registry.loaded) continue;

@@ -4,7 +4,6 @@ import { assertAllowed } from './allowlist';
 import { readDataFile, writeDataFile } from './data-dir';
 import { BadRequestError, ConsoleError, NotFoundError } from './errors';
 import { Registry } from './registry';
-import { registryActivity } from './activity';
 import { jobSummaries } from './job-summaries';
 import { CONSOLE_NODE, defaultRegistrySettings, type RegistrySettings } from './settings';
 
@@ -84,7 +83,6 @@ function newRegistry(settings: RegistrySettings): Registry {
   const registry = new Registry(settings, { idleMs: settings.id === 'default' ? null : registryIdleMs() });
   // Its job list is derived as soon as the namespace is loaded, not on the first request for it.
   jobSummaries(registry);
-  registryActivity(registry);
   return registry;
 }
 

@@ -67,6 +67,8 @@ export class Registry extends EventEmitter<RegistryEvents> {
   #idleTimer: NodeJS.Timeout | null = null;
   /** The namespace copy, with its children lists kept as it changes (a job's read costs that job). */
   readonly #nodes = new LiveTreeIndex();
+  /** Items taken over (`sharding/{i}/failover` created) and reshards begun, seen since this console started. */
+  readonly #activity = { failovers: 0, reshards: 0 };
   /** job → the newest instance node seen removed (JobDetail.departures: the tree keeps no such trace). */
   readonly #departures = new Map<string, { at: number; instance: string }>();
   #watchingSince = Date.now();
@@ -143,6 +145,11 @@ export class Registry extends EventEmitter<RegistryEvents> {
 
   get loaded(): boolean {
     return this.#mirror.initialized;
+  }
+
+  /** Failovers and reshards this registry saw happen (not those it found at a load), for metrics. */
+  get activity(): { readonly failovers: number; readonly reshards: number } {
+    return { ...this.#activity };
   }
 
   /** What this registry saw of the job's instances leaving since it began watching. */
@@ -301,6 +308,12 @@ export class Registry extends EventEmitter<RegistryEvents> {
       const left = parsePath(rel);
       if (left.kind === 'instance' && left.job && left.instanceId) this.#departures.set(left.job, { at: Date.now(), instance: left.instanceId });
     } else {
+      // A load (first, or after idling) replays what exists as additions: that is state, not activity.
+      if (change.type === 'add' && this.loaded) {
+        const kind = parsePath(rel).kind;
+        if (kind === 'failover') this.#activity.failovers += 1;
+        else if (kind === 'shardingProcessing') this.#activity.reshards += 1;
+      }
       this.#nodes.set(rel, {
         value: change.text,
         version: change.stat.version,
