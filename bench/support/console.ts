@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { buildConsole, consoleBuilt, startConsole } from '../../scripts/console-server.mjs';
 import { freePort } from '../../scripts/zk-harness';
 
-export const BENCH_ADMIN = { user: 'bench-admin', password: 'bench-admin-password' };
+const BENCH_ADMIN = { user: 'bench-admin', password: 'bench-admin-password' };
 
 export interface BenchConsole {
   readonly base: string;
