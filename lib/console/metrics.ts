@@ -26,37 +26,35 @@ interface ItemCounts {
   unowned: number;
 }
 
-/** Items of every job by state, read from the copy. */
-function countItems(tree: SnapshotIndex, online: (job: string) => ReadonlySet<string>): ItemCounts {
-  const counts: ItemCounts = { total: 0, running: 0, failover: 0, disabled: 0, unowned: 0 };
+/** Items of every job by state, and the distinct instances online, in one walk over the copy. */
+function itemsAndInstances(tree: SnapshotIndex): { items: ItemCounts; instances: number } {
+  const items: ItemCounts = { total: 0, running: 0, failover: 0, disabled: 0, unowned: 0 };
+  const instances = new Set<string>();
   for (const job of listJobs(tree).jobs) {
     const p = jobPaths(job);
-    const instances = online(job);
+    const online = new Set(tree.children(p.instances));
+    for (const id of online) instances.add(id);
     for (const item of tree.children(p.sharding)) {
       const base = `${p.sharding}/${item}`;
-      counts.total += 1;
-      if (tree.has(`${base}/running`)) counts.running += 1;
-      if (tree.has(`${base}/failover`)) counts.failover += 1;
-      if (tree.has(`${base}/disabled`)) counts.disabled += 1;
+      items.total += 1;
+      if (tree.has(`${base}/running`)) items.running += 1;
+      if (tree.has(`${base}/failover`)) items.failover += 1;
+      if (tree.has(`${base}/disabled`)) items.disabled += 1;
       const owner = tree.get(`${base}/instance`)?.value.trim() ?? '';
-      if (owner === '' || !instances.has(owner)) counts.unowned += 1;
+      if (owner === '' || !online.has(owner)) items.unowned += 1;
     }
   }
-  return counts;
+  return { items, instances: instances.size };
 }
 
 function registryFigures(registry: Registry) {
   const tree = registry.tree;
-  const onlineOf = (job: string): ReadonlySet<string> => new Set(tree.children(jobPaths(job).instances));
   const statuses = new Map<JobStatus, number>(JOB_STATUSES.map((s) => [s, 0]));
   for (const job of jobSummaries(registry).list(new Date())) statuses.set(job.status, (statuses.get(job.status) ?? 0) + 1);
-  const instances = new Set<string>();
-  for (const job of listJobs(tree).jobs) for (const id of tree.children(jobPaths(job).instances)) instances.add(id);
   const servers = deriveServers(tree).servers;
   return {
     statuses,
-    items: countItems(tree, onlineOf),
-    instances: instances.size,
+    ...itemsAndInstances(tree),
     servers: servers.length,
     // A server is disabled when every job it serves has it disabled (what "disable server" does).
     serversDisabled: servers.filter((s) => s.jobCount > 0 && s.disabledJobCount === s.jobCount).length,
